@@ -1,0 +1,379 @@
+"""Offer the :class:`Timeline` object that Python users and the CLI share.
+
+Data flows one way: input line -> codec -> validate -> log -> projection ->
+query -> rows.  Reads go through a read-only DuckDB connection that is kept
+open (with a shared lock on the projection) until :meth:`Timeline.close`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from ._locks import acquire
+from ._resources import bundled_log
+from .dates import DateValue, format_timestamp, now_utc, parse_timestamp
+from .errors import ConflictError, InvalidEventError, NotFoundError, QueryError
+from .log import EventLog, Tail
+from .projection import Projection, SyncResult
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from .events import Draft
+
+__all__ = ["AppendResult", "Timeline", "open_timeline"]
+
+MAX_LINE = 1 << 20  # one event per line; a megabyte is far beyond any real fact
+
+
+@frozen
+class AppendResult:
+    """What an append wrote: how many events, their seq range, and the retries skipped."""
+
+    appended: int
+    skipped: int
+    first_seq: int | None
+    last_seq: int
+    recorded: str | None
+
+
+def open_timeline(log: Path | str | None = None, db: Path | str | None = None) -> Timeline:
+    """Open the log at *log* (default: ``$TIMELINE_LOG``, else the bundled dataset)."""
+    path = log or os.environ.get("TIMELINE_LOG") or bundled_log()
+    return Timeline(Path(path), Path(db) if db else None)
+
+
+class Timeline:
+    """One event log and its DuckDB projection."""
+
+    def __init__(self, log_path: Path, db_path: Path | None = None) -> None:
+        self.log = EventLog(log_path)
+        self.projection = Projection(self.log, db_path)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._lock_fd: int | None = None
+        self._seen: tuple[int, int] | None = None
+
+    def __repr__(self) -> str:
+        return f"Timeline({str(self.log.path)!r})"
+
+    def __enter__(self) -> Timeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the read connection and release the projection's shared lock."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    # -- writing -------------------------------------------------------------------------
+
+    def init(self) -> None:
+        """Create the (empty) log; refuse to overwrite one."""
+        self.log.init()
+
+    def append(
+        self,
+        lines: Iterable[str | bytes | dict[str, Any]],
+        *,
+        recorded_at: str | datetime | None = None,
+        expect_seq: int | None = None,
+        name: str | None = None,
+    ) -> AppendResult:
+        """Append a batch of events, all or nothing.
+
+        *lines* are JSON texts (or dicts) with ``type``, ``occurred``, ``data`` and
+        optional ``id`` and ``source``; *name* is how errors name the input.
+        """
+        from .validate import check_batch
+
+        drafts = _parse_lines(lines, name)
+        at = parse_timestamp(recorded_at) if isinstance(recorded_at, str) else recorded_at
+        self.close()
+        with self.log.locked(exclusive=True) as fd:
+            self.log.recover(fd)
+            tail = self.log.tail(fd)
+            if expect_seq is not None and expect_seq != tail.seq:
+                raise ConflictError(
+                    f"expected the log to end at seq {expect_seq}, but it ends at {tail.seq}; "
+                    "someone appended first: re-read and retry",
+                    expected=expect_seq,
+                    actual=tail.seq,
+                )
+            recorded = self._recorded(at, tail)
+            self.projection.sync_locked(tail)
+            try:
+                accepted, problems = check_batch(drafts, _ProjectionKnown(self._open_reader()))
+            finally:
+                self.close()
+            if problems:
+                raise InvalidEventError([(p.line, p.message) for p in problems], path=name)
+            if not accepted:
+                return AppendResult(0, len(drafts), None, tail.seq, None)
+            payload, last_seq = _encode(accepted, tail, recorded)
+            self.log.write_batch(fd, payload)
+        return AppendResult(len(accepted), len(drafts) - len(accepted), tail.seq + 1, last_seq,
+                            recorded)
+
+    @staticmethod
+    def _recorded(at: datetime | None, tail: Tail) -> str:
+        if at is None:
+            text = format_timestamp(now_utc())
+            return max(text, tail.recorded) if tail.recorded else text
+        text = format_timestamp(at)
+        if tail.recorded and parse_timestamp(tail.recorded) > at:
+            raise ConflictError(
+                f"--recorded-at {text} is earlier than the log's last recorded time "
+                f"{tail.recorded}; recorded times never decrease along the log"
+            )
+        return text
+
+    # -- projection ----------------------------------------------------------------------
+
+    def sync(self) -> SyncResult:
+        """Bring the projection up to date with the log."""
+        self.close()
+        return self.projection.sync()
+
+    def replay(self) -> SyncResult:
+        """Rebuild the projection from scratch."""
+        self.close()
+        return self.projection.rebuild()
+
+    def _fresh(self) -> bool:
+        try:
+            st = os.stat(self.log.path)
+        except FileNotFoundError:
+            self.log.require()
+            raise
+        return self._con is not None and self._seen == (st.st_size, st.st_mtime_ns)
+
+    def _open_reader(self) -> duckdb.DuckDBPyConnection:
+        lock_fd = os.open(self.projection.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            acquire(lock_fd, self.projection.lock_path, exclusive=False)
+            self._con = self.projection.connect_read()
+        except BaseException:
+            os.close(lock_fd)
+            raise
+        self._lock_fd = lock_fd
+        return self._con
+
+    @contextmanager
+    def _reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not self._fresh():
+            self.close()
+            st = os.stat(self.log.path)
+            self.projection.sync()
+            self._open_reader()
+            self._seen = (st.st_size, st.st_mtime_ns)
+        assert self._con is not None
+        yield self._con
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run read-only *sql* with named *params* on the projection; return dict rows."""
+        import duckdb
+
+        with self._reader() as con:
+            try:
+                cur = con.execute(sql, params or {})
+            except duckdb.Error as exc:
+                raise QueryError(str(exc).splitlines()[0]) from None
+            names = [d[0] for d in cur.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    # -- questions -----------------------------------------------------------------------
+
+    def team(self, org: str, as_of: str, known_at: str | None = None) -> list[dict[str, Any]]:
+        """List who was in *org* (or a unit below it) at some day of *as_of*."""
+        DateValue.parse(as_of)
+        self._require("org", org)
+        return self.rows(
+            "FROM team_as_of($org, $as_of, known_at := $known)",
+            {"org": org, "as_of": as_of, "known": _known(known_at)},
+        )
+
+    def leaders(
+        self, org: str, as_of: str, known_at: str | None = None, title: str | None = None
+    ) -> list[dict[str, Any]]:
+        """List who held each title at *org* at some day of *as_of*."""
+        DateValue.parse(as_of)
+        self._require("org", org)
+        rows = self.rows(
+            "FROM leaders_as_of($org, $as_of, known_at := $known)",
+            {"org": org, "as_of": as_of, "known": _known(known_at)},
+        )
+        return [r for r in rows if title is None or r["title"] == title]
+
+    def person(self, person: str) -> dict[str, Any]:
+        """Return a person's record: name, aliases, stints, roles, with sources."""
+        found = self.rows("FROM people WHERE person = $p", {"p": person})
+        if not found:
+            raise NotFoundError("person", person, "find slugs with `timeline log --type PersonAdded`")
+        record = found[0]
+        record["stints"] = self.rows(
+            "SELECT s.track, s.org, s.title, s.joined, s.\"left\", s.role, s.tenure,"
+            " j.source AS join_source, l.source AS leave_source"
+            " FROM stints s LEFT JOIN events j ON j.id = s.join_id"
+            " LEFT JOIN events l ON l.id = s.leave_id"
+            " WHERE s.person = $p ORDER BY s.s_lo, s.org",
+            {"p": person},
+        )
+        record["roles"] = self.rows(
+            "SELECT org, role, occurred, source FROM roles WHERE person = $p ORDER BY lo, seq",
+            {"p": person},
+        )
+        return record
+
+    def events(
+        self,
+        *,
+        type: str | None = None,
+        person: str | None = None,
+        org: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """List the logged events, oldest first, optionally filtered."""
+        rows = self.rows(
+            "SELECT seq, id, type, occurred, strftime(recorded, '%Y-%m-%dT%H:%M:%S.%fZ')"
+            " AS recorded, source, data, retracted_at IS NOT NULL AS retracted FROM events"
+            " WHERE ($type IS NULL OR type = $type)"
+            " AND ($person IS NULL OR $person IN (data->>'person', data->>'incoming',"
+            "      data->>'outgoing') OR list_contains((data->'authors')::VARCHAR[], $person))"
+            " AND ($org IS NULL OR $org IN (data->>'org', data->>'parent'))"
+            " ORDER BY seq LIMIT $limit",
+            {"type": type, "person": person, "org": org, "limit": limit},
+        )
+        for row in rows:
+            row["data"] = json.loads(row["data"])
+        return rows
+
+    def _require(self, kind: str, key: str) -> None:
+        table = {"org": "orgs", "person": "people"}[kind]
+        if not self.rows(f"SELECT 1 FROM {table} WHERE {kind} = $k", {"k": key}):
+            raise NotFoundError(kind, key, f"list them with `timeline log --type "
+                                f"{'OrgFounded' if kind == 'org' else 'PersonAdded'}`")
+
+
+def _known(known_at: str | None) -> str | None:
+    if known_at is None:
+        return None
+    return format_timestamp(parse_timestamp(known_at, end_of_day=True))
+
+
+class _ProjectionKnown:
+    """Answer validation's questions from the projection, in bulk."""
+
+    TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "papers"}
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def existing(self, kind: str, keys: set[str]) -> set[str]:
+        table = self.TABLES[kind]
+        rows = self.con.execute(
+            f"SELECT {kind} FROM {table} WHERE {kind} IN (SELECT unnest($keys))",
+            {"keys": sorted(keys)},
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def events(self, ids: set[str]) -> dict[str, Any]:
+        from .codec import digest_of
+        from .validate import LoggedEvent
+
+        rows = self.con.execute(
+            "SELECT id, type, occurred, source, data, retracted_at IS NOT NULL FROM events"
+            " WHERE id IN (SELECT unnest($ids))",
+            {"ids": sorted(ids)},
+        ).fetchall()
+        return {
+            r[0]: LoggedEvent(digest_of(r[1], r[2], r[3], json.loads(r[4])), r[1], bool(r[5]))
+            for r in rows
+        }
+
+
+def _parse_lines(
+    lines: Iterable[str | bytes | dict[str, Any]], name: str | None
+) -> list[tuple[int, Draft]]:
+    from .codec import EventDecodeError, draft_from_obj
+
+    drafts: list[tuple[int, Draft]] = []
+    problems: list[tuple[int, str]] = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            obj = raw if isinstance(raw, dict) else _decode(raw)
+            if obj is None:
+                continue
+            drafts.append((number, draft_from_obj(obj)))
+        except EventDecodeError as exc:
+            problems.append((number, str(exc)))
+    if problems:
+        raise InvalidEventError(problems, path=name)
+    if not drafts:
+        raise InvalidEventError([(0, "no events in the input")], path=name)
+    return drafts
+
+
+def _decode(raw: str | bytes) -> object:
+    from .codec import EventDecodeError
+
+    if len(raw) > MAX_LINE:
+        raise EventDecodeError(f"line is longer than {MAX_LINE} bytes; one event per line")
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise EventDecodeError(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise EventDecodeError("JSON nested too deeply") from None
+    except ValueError as exc:
+        raise EventDecodeError(f"not valid JSON: {exc}") from None
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _encode(accepted: list[tuple[int, Draft]], tail: Tail, recorded: str) -> tuple[bytes, int]:
+    """Stamp drafts with seq, id, recorded and the hash chain; return the bytes to write."""
+    from .codec import content_digest, draft_to_obj, line_hash
+
+    out: list[bytes] = []
+    prev, seq = tail.hash, tail.seq
+    for index, (_, draft) in enumerate(accepted):
+        seq += 1
+        body = draft_to_obj(draft)
+        obj: dict[str, Any] = {
+            "seq": seq,
+            "id": draft.id or f"e{seq}-{content_digest(draft)[:10]}",
+            "type": body["type"],
+        }
+        if "occurred" in body:
+            obj["occurred"] = body["occurred"]
+        obj["recorded"] = recorded
+        if "source" in body:
+            obj["source"] = body["source"]
+        obj["data"] = body["data"]
+        if index == len(accepted) - 1:
+            obj["commit"] = True
+        obj["prev"] = prev
+        obj["hash"] = prev = line_hash(obj)
+        out.append(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+    return b"".join(out), seq

@@ -1,0 +1,259 @@
+"""Run timeline from the shell: a thin click layer over :class:`timeline.Timeline`.
+
+Data goes to stdout, messages to stderr.  Exit 0 on success, 1 when timeline
+refuses (invalid input, conflict, corrupt log), 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import api
+from ._output import FORMATS, render
+from .errors import BadDateError, TimelineError
+
+__all__ = ["main"]
+
+
+class _Group(click.Group):
+    """Turn timeline's own errors into one clear message on stderr and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TimelineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def _setup_logging(quiet: bool) -> None:
+    logger = logging.getLogger("timeline")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("warning: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+
+
+def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .dates import DateValue
+
+    if value is None:
+        return None
+    try:
+        DateValue.parse(value)
+    except BadDateError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+    return value
+
+
+def _timestamp(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .dates import parse_timestamp
+
+    if value is None:
+        return None
+    try:
+        parse_timestamp(value)
+    except BadDateError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+    return value
+
+
+def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        help="How to print rows: an aligned table for people, json/jsonl/csv for programs.",
+    )(f)
+
+
+def _known_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--known-at", callback=_timestamp, metavar="T",
+        help="Answer as the log stood at T (RFC 3339 timestamp, or a date meaning the end of "
+        "that day): later events and retractions are ignored.",
+    )(f)
+
+
+def _emit(rows: list[dict[str, Any]], fmt: str) -> None:
+    click.echo(render(rows, fmt, color=sys.stdout.isatty()), nl=False)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="TIMELINE_LOG", show_envvar=True,
+              help="The JSONL event log (default: the bundled Meta/Llama dataset).")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The DuckDB projection file (default: <log>.duckdb, or the user cache).")
+@click.option("-q", "--quiet", is_flag=True, help="Print no warnings.")
+@click.version_option(package_name="timeline")
+@click.pass_context
+def main(ctx: click.Context, log_path: Path | None, db_path: Path | None, quiet: bool) -> None:
+    """Reconstruct who was where, and when, from an append-only log of dated facts.
+
+    Every hire, departure, founding and leadership change is an immutable event in
+    a JSONL log; the log is projected into DuckDB so that questions such as "who
+    was on Meta's team as of 2024-08?" are SQL.
+
+    \b
+    Examples:
+      timeline team meta --as-of 2024-08
+      timeline team meta --as-of 2024-08 --known-at 2025-05-26 --format json
+      timeline --log my.jsonl init && timeline --log my.jsonl append events.jsonl
+    """
+    _setup_logging(quiet)
+    tl = api.open_timeline(log_path, db_path)
+    ctx.obj = tl
+    ctx.call_on_close(tl.close)
+
+
+@main.command()
+@click.pass_obj
+def init(tl: api.Timeline) -> None:
+    """Create an empty log at --log (refuses to overwrite one)."""
+    tl.init()
+    click.echo(f"created {tl.log.path}", err=True)
+
+
+def _input_lines(path: str) -> Iterator[bytes]:
+    stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    with stream:
+        yield from stream
+
+
+@main.command()
+@click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--recorded-at", callback=_timestamp, metavar="T",
+              help="When the log learned these facts (RFC 3339; default: now). Must not be "
+              "earlier than the log's last recorded time.")
+@click.option("--expect-seq", type=click.IntRange(min=0), metavar="N",
+              help="Refuse the batch unless the log currently ends at seq N.")
+@click.pass_obj
+def append(tl: api.Timeline, file: str, recorded_at: str | None, expect_seq: int | None) -> None:
+    """Append the events in FILE ('-' for stdin), one JSON object per line.
+
+    \b
+    Each line: {"type": ..., "occurred": ..., "data": {...}, "id": ..., "source": ...}
+    (id and source optional).  The batch is all or nothing: any invalid line
+    refuses the whole batch, names the line, and leaves the log unchanged.
+    Re-appending an id with identical content is a safe no-op.
+    """
+    if file != "-" and not Path(file).is_file():
+        raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
+    result = tl.append(_input_lines(file), recorded_at=recorded_at, expect_seq=expect_seq,
+                       name=file if file != "-" else "<stdin>")
+    if result.appended:
+        click.echo(f"appended {result.appended} event(s), seq {result.first_seq}.."
+                   f"{result.last_seq}" + (f"; {result.skipped} already logged"
+                                           if result.skipped else ""), err=True)
+    else:
+        click.echo(f"nothing to append: all {result.skipped} event(s) already logged", err=True)
+
+
+@main.command()
+@click.pass_obj
+def replay(tl: api.Timeline) -> None:
+    """Rebuild the DuckDB projection from the whole log."""
+    result = tl.replay()
+    click.echo(f"replayed {result.events} event(s) into {tl.projection.db_path}", err=True)
+
+
+@main.command()
+@click.argument("org")
+@click.option("--as-of", required=True, callback=_date, metavar="DATE",
+              help="A date value: 2024, 2024-08, 2024-08-15, or a range like [2023-01..2023-04].")
+@_known_option
+@_format_option
+@click.pass_obj
+def team(tl: api.Timeline, org: str, as_of: str, known_at: str | None, fmt: str) -> None:
+    """List who was in ORG (or a unit inside it) on some day of --as-of.
+
+    'definite' means a member whatever the exact dates; 'possible' means the
+    imprecise dates allow it but do not prove it.
+    """
+    _emit(tl.team(org, as_of, known_at), fmt)
+
+
+@main.command()
+@click.argument("org")
+@click.option("--as-of", required=True, callback=_date, metavar="DATE", help="A date value.")
+@click.option("--title", help="Only this title (e.g. head).")
+@_known_option
+@_format_option
+@click.pass_obj
+def leaders(tl: api.Timeline, org: str, as_of: str, title: str | None, known_at: str | None,
+            fmt: str) -> None:
+    """List who held each title at ORG on some day of --as-of."""
+    _emit(tl.leaders(org, as_of, known_at, title), fmt)
+
+
+@main.command()
+@click.argument("person")
+@_format_option
+@click.pass_obj
+def person(tl: api.Timeline, person: str, fmt: str) -> None:
+    """Show PERSON's career: every stint and role, with its sources."""
+    record = tl.person(person)
+    if fmt in ("json", "jsonl"):
+        click.echo(render([record], fmt).strip("[]\n ") + "\n" if fmt == "jsonl"
+                   else render([record], fmt), nl=False)
+        return
+    click.echo(f"{record['name']} ({record['person']})", err=False)
+    if record["aliases"]:
+        click.echo(f"also: {', '.join(record['aliases'])}")
+    _emit(record["stints"], fmt)
+
+
+@main.command(name="log")
+@click.option("--type", "type_", help="Only events of this type (e.g. PersonLeft).")
+@click.option("--person", help="Only events about this person.")
+@click.option("--org", help="Only events about this org.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many events.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
+              help="How to print the events.")
+@click.pass_obj
+def log_(tl: api.Timeline, type_: str | None, person: str | None, org: str | None,
+         limit: int | None, fmt: str) -> None:
+    """Print the logged events, oldest first (retracted ones are marked)."""
+    _emit(tl.events(type=type_, person=person, org=org, limit=limit), fmt)
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r}: expected k=v", param_hint="--param")
+        out[key] = value
+    return out
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="K=V",
+              help="A parameter of the query, bound by name (repeatable).")
+@click.option("--list", "list_", is_flag=True, help="List the named queries and their parameters.")
+@_format_option
+@click.pass_obj
+def query(tl: api.Timeline, name: str | None, params: tuple[str, ...], list_: bool,
+          fmt: str) -> None:
+    """Run the named query NAME (see --list) on a read-only connection."""
+    from .queries import find_query, list_queries
+
+    if list_:
+        _emit([{"name": q.name, "params": ", ".join([*q.required, *(o + "?" for o in q.optional)]),
+                "description": q.description} for q in list_queries()], fmt)
+        return
+    if name is None:
+        raise click.UsageError("give a query NAME, or --list to see them")
+    named = find_query(name)
+    _emit(tl.rows(named.sql, named.bind(_params(params))), fmt)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

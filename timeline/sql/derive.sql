@@ -1,0 +1,42 @@
+-- The small lookup tables, derived from the visible events as known now.
+CREATE OR REPLACE TABLE people AS
+SELECT data->>'person' AS person, data->>'name' AS name,
+       coalesce(data->'aliases', '[]')::VARCHAR[] AS aliases, source, seq
+FROM visible_events('infinity'::TIMESTAMP) WHERE type = 'PersonAdded'
+QUALIFY row_number() OVER (PARTITION BY data->>'person' ORDER BY seq DESC) = 1;
+
+CREATE OR REPLACE TABLE org_names AS
+SELECT data->>'org' AS org, data->>'name' AS name, occurred, lo, hi, seq, type
+FROM visible_events('infinity'::TIMESTAMP) WHERE type IN ('OrgFounded', 'OrgRenamed');
+
+CREATE OR REPLACE TABLE orgs AS
+SELECT f.data->>'org' AS org,
+       (SELECT arg_max(n.name, (n.lo, n.seq)) FROM org_names n
+        WHERE n.org = f.data->>'org') AS name,
+       f.data->>'name' AS founded_name, f.data->>'parent' AS parent,
+       f.occurred AS founded, f.lo AS f_lo, f.hi AS f_hi,
+       coalesce(f.data->'founders', '[]')::VARCHAR[] AS founders, f.source, f.seq
+FROM visible_events('infinity'::TIMESTAMP) f WHERE f.type = 'OrgFounded'
+QUALIFY row_number() OVER (PARTITION BY f.data->>'org' ORDER BY f.seq DESC) = 1;
+
+CREATE OR REPLACE TABLE sources AS
+SELECT data->>'source' AS source, data->>'title' AS title, data->>'url' AS url,
+       data->>'published' AS published, seq
+FROM visible_events('infinity'::TIMESTAMP) WHERE type = 'SourceAdded';
+
+CREATE OR REPLACE TABLE papers AS
+SELECT data->>'paper' AS paper, data->>'title' AS title, data->>'url' AS url,
+       occurred, lo, hi, source, seq
+FROM visible_events('infinity'::TIMESTAMP) WHERE type = 'PaperPublished';
+
+CREATE OR REPLACE TABLE paper_authors AS
+SELECT data->>'paper' AS paper, a.position::INTEGER AS position, a.person
+FROM visible_events('infinity'::TIMESTAMP) e,
+     unnest((e.data->'authors')::VARCHAR[]) WITH ORDINALITY AS a(person, position)
+WHERE e.type = 'PaperPublished';
+
+CREATE OR REPLACE TABLE roles AS
+SELECT data->>'person' AS person, data->>'org' AS org, data->>'role' AS role,
+       occurred, lo, hi, seq, id, source, type
+FROM visible_events('infinity'::TIMESTAMP)
+WHERE type IN ('PersonJoined', 'RoleChanged') AND data->>'role' IS NOT NULL;
