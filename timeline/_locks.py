@@ -19,7 +19,9 @@ DEFAULT_TIMEOUT = float(os.environ.get("TIMELINE_LOCK_TIMEOUT", "60"))
 class LockTimeoutError(TimelineError, TimeoutError):
     """Another process held a lock for longer than the deadline."""
 
-    hint = "another timeline process is using this file; wait for it, or raise TIMELINE_LOCK_TIMEOUT"
+    hint = (
+        "another timeline process is using this file; wait for it, or raise TIMELINE_LOCK_TIMEOUT"
+    )
 
     def __init__(self, path: Path, seconds: float) -> None:
         super().__init__(f"{path}: still locked by another process after {seconds:g} s")

@@ -51,5 +51,7 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, *, color: bool = False) -> 
     head = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()
     if color and "NO_COLOR" not in os.environ:
         head = f"\x1b[1m{head}\x1b[0m"
-    body = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    body = [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     return "\n".join([head, *body]) + "\n"

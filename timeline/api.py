@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import frozen
 
@@ -125,8 +125,9 @@ class Timeline:
                 return AppendResult(0, len(drafts), None, tail.seq, None)
             payload, last_seq = _encode(accepted, tail, recorded)
             self.log.write_batch(fd, payload)
-        return AppendResult(len(accepted), len(drafts) - len(accepted), tail.seq + 1, last_seq,
-                            recorded)
+        return AppendResult(
+            len(accepted), len(drafts) - len(accepted), tail.seq + 1, last_seq, recorded
+        )
 
     @staticmethod
     def _recorded(at: datetime | None, tail: Tail) -> str:
@@ -197,10 +198,17 @@ class Timeline:
 
     # -- questions -----------------------------------------------------------------------
 
-    def team(self, org: str, as_of: str, known_at: str | None = None) -> list[dict[str, Any]]:
-        """List who was in *org* (or a unit below it) at some day of *as_of*."""
+    def team(
+        self, org: str, as_of: str, known_at: str | None = None, *, with_sources: bool = False
+    ) -> list[dict[str, Any]]:
+        """List who was in *org* (or a unit below it) at some day of *as_of*.
+
+        *with_sources* adds the source slug, title and url of each row's join and leave.
+        """
         DateValue.parse(as_of)
         self._require("org", org)
+        if with_sources:
+            return self.query("team_sources", org=org, as_of=as_of, known_at=known_at)
         return self.rows(
             "FROM team_as_of($org, $as_of, known_at := $known)",
             {"org": org, "as_of": as_of, "known": _known(known_at)},
@@ -218,14 +226,40 @@ class Timeline:
         )
         return [r for r in rows if title is None or r["title"] == title]
 
+    def query(
+        self, name: str, params: Mapping[str, Any] | None = None, /, **kwargs: Any
+    ) -> list[dict[str, Any]]:
+        """Run the named query *name* (``queries/NAME.sql``) with its parameters bound by name.
+
+        Give parameters as a mapping or as keywords (``from_=`` for ``from``); ``None``
+        leaves an optional one unset.  Dates, ``known_at`` and slugs are checked first.
+        """
+        from .analysis import run_query
+
+        return run_query(self, name, {**(params or {}), **kwargs})
+
+    def search(self, text: str) -> list[dict[str, Any]]:
+        """Find people and orgs by name, alias or slug: any case, accents or script."""
+        from .analysis import search
+
+        return search(self, text)
+
+    def export(self, directory: Path | str, fmt: str = "parquet") -> list[dict[str, Any]]:
+        """Write each projection table to *directory* as Parquet or CSV (DuckDB ``COPY``)."""
+        from .analysis import export
+
+        return export(self, directory, fmt)
+
     def person(self, person: str) -> dict[str, Any]:
         """Return a person's record: name, aliases, stints, roles, with sources."""
         found = self.rows("FROM people WHERE person = $p", {"p": person})
         if not found:
-            raise NotFoundError("person", person, "find slugs with `timeline log --type PersonAdded`")
+            raise NotFoundError(
+                "person", person, "find slugs with `timeline log --type PersonAdded`"
+            )
         record = found[0]
         record["stints"] = self.rows(
-            "SELECT s.track, s.org, s.title, s.joined, s.\"left\", s.role, s.tenure,"
+            'SELECT s.track, s.org, s.title, s.joined, s."left", s.role, s.tenure,'
             " j.source AS join_source, l.source AS leave_source"
             " FROM stints s LEFT JOIN events j ON j.id = s.join_id"
             " LEFT JOIN events l ON l.id = s.leave_id"
@@ -264,8 +298,12 @@ class Timeline:
     def _require(self, kind: str, key: str) -> None:
         table = {"org": "orgs", "person": "people"}[kind]
         if not self.rows(f"SELECT 1 FROM {table} WHERE {kind} = $k", {"k": key}):
-            raise NotFoundError(kind, key, f"list them with `timeline log --type "
-                                f"{'OrgFounded' if kind == 'org' else 'PersonAdded'}`")
+            raise NotFoundError(
+                kind,
+                key,
+                f"list them with `timeline log --type "
+                f"{'OrgFounded' if kind == 'org' else 'PersonAdded'}`",
+            )
 
 
 def _known(known_at: str | None) -> str | None:
@@ -277,7 +315,12 @@ def _known(known_at: str | None) -> str | None:
 class _ProjectionKnown:
     """Answer validation's questions from the projection, in bulk."""
 
-    TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "papers"}
+    TABLES: ClassVar[dict[str, str]] = {
+        "person": "people",
+        "org": "orgs",
+        "source": "sources",
+        "paper": "papers",
+    }
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con

@@ -67,14 +67,20 @@ def _timestamp(_ctx: click.Context, param: click.Parameter, value: str | None) -
 
 def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
         help="How to print rows: an aligned table for people, json/jsonl/csv for programs.",
     )(f)
 
 
 def _known_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--known-at", callback=_timestamp, metavar="T",
+        "--known-at",
+        callback=_timestamp,
+        metavar="T",
         help="Answer as the log stood at T (RFC 3339 timestamp, or a date meaning the end of "
         "that day): later events and retractions are ignored.",
     )(f)
@@ -85,11 +91,20 @@ def _emit(rows: list[dict[str, Any]], fmt: str) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
-              envvar="TIMELINE_LOG", show_envvar=True,
-              help="The JSONL event log (default: the bundled Meta/Llama dataset).")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="The DuckDB projection file (default: <log>.duckdb, or the user cache).")
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="TIMELINE_LOG",
+    show_envvar=True,
+    help="The JSONL event log (default: the bundled Meta/Llama dataset).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The DuckDB projection file (default: <log>.duckdb, or the user cache).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print no warnings.")
 @click.version_option(package_name="timeline")
 @click.pass_context
@@ -128,11 +143,19 @@ def _input_lines(path: str) -> Iterator[bytes]:
 
 @main.command()
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("--recorded-at", callback=_timestamp, metavar="T",
-              help="When the log learned these facts (RFC 3339; default: now). Must not be "
-              "earlier than the log's last recorded time.")
-@click.option("--expect-seq", type=click.IntRange(min=0), metavar="N",
-              help="Refuse the batch unless the log currently ends at seq N.")
+@click.option(
+    "--recorded-at",
+    callback=_timestamp,
+    metavar="T",
+    help="When the log learned these facts (RFC 3339; default: now). Must not be "
+    "earlier than the log's last recorded time.",
+)
+@click.option(
+    "--expect-seq",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Refuse the batch unless the log currently ends at seq N.",
+)
 @click.pass_obj
 def append(tl: api.Timeline, file: str, recorded_at: str | None, expect_seq: int | None) -> None:
     """Append the events in FILE ('-' for stdin), one JSON object per line.
@@ -145,12 +168,18 @@ def append(tl: api.Timeline, file: str, recorded_at: str | None, expect_seq: int
     """
     if file != "-" and not Path(file).is_file():
         raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
-    result = tl.append(_input_lines(file), recorded_at=recorded_at, expect_seq=expect_seq,
-                       name=file if file != "-" else "<stdin>")
+    result = tl.append(
+        _input_lines(file),
+        recorded_at=recorded_at,
+        expect_seq=expect_seq,
+        name=file if file != "-" else "<stdin>",
+    )
     if result.appended:
-        click.echo(f"appended {result.appended} event(s), seq {result.first_seq}.."
-                   f"{result.last_seq}" + (f"; {result.skipped} already logged"
-                                           if result.skipped else ""), err=True)
+        click.echo(
+            f"appended {result.appended} event(s), seq {result.first_seq}.."
+            f"{result.last_seq}" + (f"; {result.skipped} already logged" if result.skipped else ""),
+            err=True,
+        )
     else:
         click.echo(f"nothing to append: all {result.skipped} event(s) already logged", err=True)
 
@@ -165,18 +194,30 @@ def replay(tl: api.Timeline) -> None:
 
 @main.command()
 @click.argument("org")
-@click.option("--as-of", required=True, callback=_date, metavar="DATE",
-              help="A date value: 2024, 2024-08, 2024-08-15, or a range like [2023-01..2023-04].")
+@click.option(
+    "--as-of",
+    required=True,
+    callback=_date,
+    metavar="DATE",
+    help="A date value: 2024, 2024-08, 2024-08-15, or a range like [2023-01..2023-04].",
+)
+@click.option(
+    "--with-sources",
+    is_flag=True,
+    help="Add the source (slug, title, url) of each row's join and leave.",
+)
 @_known_option
 @_format_option
 @click.pass_obj
-def team(tl: api.Timeline, org: str, as_of: str, known_at: str | None, fmt: str) -> None:
+def team(
+    tl: api.Timeline, org: str, as_of: str, with_sources: bool, known_at: str | None, fmt: str
+) -> None:
     """List who was in ORG (or a unit inside it) on some day of --as-of.
 
     'definite' means a member whatever the exact dates; 'possible' means the
     imprecise dates allow it but do not prove it.
     """
-    _emit(tl.team(org, as_of, known_at), fmt)
+    _emit(tl.team(org, as_of, known_at, with_sources=with_sources), fmt)
 
 
 @main.command()
@@ -186,8 +227,9 @@ def team(tl: api.Timeline, org: str, as_of: str, known_at: str | None, fmt: str)
 @_known_option
 @_format_option
 @click.pass_obj
-def leaders(tl: api.Timeline, org: str, as_of: str, title: str | None, known_at: str | None,
-            fmt: str) -> None:
+def leaders(
+    tl: api.Timeline, org: str, as_of: str, title: str | None, known_at: str | None, fmt: str
+) -> None:
     """List who held each title at ORG on some day of --as-of."""
     _emit(tl.leaders(org, as_of, known_at, title), fmt)
 
@@ -200,8 +242,12 @@ def person(tl: api.Timeline, person: str, fmt: str) -> None:
     """Show PERSON's career: every stint and role, with its sources."""
     record = tl.person(person)
     if fmt in ("json", "jsonl"):
-        click.echo(render([record], fmt).strip("[]\n ") + "\n" if fmt == "jsonl"
-                   else render([record], fmt), nl=False)
+        click.echo(
+            render([record], fmt).strip("[]\n ") + "\n"
+            if fmt == "jsonl"
+            else render([record], fmt),
+            nl=False,
+        )
         return
     click.echo(f"{record['name']} ({record['person']})", err=False)
     if record["aliases"]:
@@ -214,11 +260,23 @@ def person(tl: api.Timeline, person: str, fmt: str) -> None:
 @click.option("--person", help="Only events about this person.")
 @click.option("--org", help="Only events about this org.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many events.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
-              help="How to print the events.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="How to print the events.",
+)
 @click.pass_obj
-def log_(tl: api.Timeline, type_: str | None, person: str | None, org: str | None,
-         limit: int | None, fmt: str) -> None:
+def log_(
+    tl: api.Timeline,
+    type_: str | None,
+    person: str | None,
+    org: str | None,
+    limit: int | None,
+    fmt: str,
+) -> None:
     """Print the logged events, oldest first (retracted ones are marked)."""
     _emit(tl.events(type=type_, person=person, org=org, limit=limit), fmt)
 
@@ -235,24 +293,152 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 
 @main.command()
 @click.argument("name", required=False)
-@click.option("--param", "-p", "params", multiple=True, metavar="K=V",
-              help="A parameter of the query, bound by name (repeatable).")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="K=V",
+    help="A parameter of the query, bound by name (repeatable).",
+)
 @click.option("--list", "list_", is_flag=True, help="List the named queries and their parameters.")
 @_format_option
 @click.pass_obj
-def query(tl: api.Timeline, name: str | None, params: tuple[str, ...], list_: bool,
-          fmt: str) -> None:
-    """Run the named query NAME (see --list) on a read-only connection."""
-    from .queries import find_query, list_queries
+def query(
+    tl: api.Timeline, name: str | None, params: tuple[str, ...], list_: bool, fmt: str
+) -> None:
+    """Run the named query NAME (see --list) on a read-only connection.
+
+    \b
+    Examples:
+      timeline query departures -p org=meta -p from=2023-01 -p to=2025-12
+      timeline query flows -p from_org=meta -p to_org=mistral -p from=2023 -p to=2025
+    """
+    from .queries import list_queries
 
     if list_:
-        _emit([{"name": q.name, "params": ", ".join([*q.required, *(o + "?" for o in q.optional)]),
-                "description": q.description} for q in list_queries()], fmt)
+        _emit(
+            [
+                {
+                    "name": q.name,
+                    "params": ", ".join([*q.required, *(o + "?" for o in q.optional)]),
+                    "description": q.description,
+                }
+                for q in list_queries()
+            ],
+            fmt,
+        )
         return
     if name is None:
         raise click.UsageError("give a query NAME, or --list to see them")
-    named = find_query(name)
-    _emit(tl.rows(named.sql, named.bind(_params(params))), fmt)
+    _emit(tl.query(name, _params(params)), fmt)
+
+
+@main.command()
+@click.argument("text")
+@_format_option
+@click.pass_obj
+def search(tl: api.Timeline, text: str, fmt: str) -> None:
+    """Find people and orgs whose name, alias or slug contains TEXT.
+
+    Case and accents do not matter ('roziere' finds Rozière); aliases in any
+    script match too.  Prints kind, slug, name and the spelling that matched.
+    """
+    _emit(tl.search(text), fmt)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "csv"]),
+    default="parquet",
+    show_default=True,
+    help="File format of the tables.",
+)
+@click.pass_obj
+def export(tl: api.Timeline, directory: Path, fmt: str) -> None:
+    """Write each projection table to DIRECTORY as TABLE.parquet or TABLE.csv.
+
+    The tables: events, stints, people, orgs, org_names, sources, papers,
+    paper_authors, roles.  Files of the same name are overwritten.
+    """
+    for item in tl.export(directory, fmt):
+        click.echo(f"wrote {item['rows']} row(s) to {item['path']}", err=True)
+
+
+@main.command(name="sql")
+@click.argument("statement")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="K=V",
+    help="A parameter, bound by name: write $K in the SQL (repeatable).",
+)
+@_format_option
+@click.pass_obj
+def sql_(tl: api.Timeline, statement: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run an ad-hoc SQL STATEMENT ('-' for stdin) on a read-only connection to the projection.
+
+    \b
+    Example:
+      timeline sql 'SELECT person, org FROM stints WHERE org = $org' -p org=meta
+    """
+    text = sys.stdin.read() if statement == "-" else statement
+    _emit(tl.rows(text, _params(params)), fmt)
+
+
+@main.command(name="verify")
+@click.option(
+    "--from",
+    "from_seq",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Check from seq N on (earlier lines are only read for the "
+    "keys they define and the hash before N).",
+)
+@click.pass_obj
+def verify_(tl: api.Timeline, from_seq: int) -> None:
+    """Check the log: JSON, fields, seq, recorded, hash chain, commit marker, rules.
+
+    Names the first bad line as PATH:LINE and exits 1; prints a summary otherwise.
+    """
+    from .verify import verify
+
+    if sys.stderr.isatty():
+        with click.progressbar(
+            length=tl.log.path.stat().st_size, label="verifying", file=sys.stderr
+        ) as bar:
+            report = verify(tl.log.path, from_seq, bar.update)
+    else:
+        report = verify(tl.log.path, from_seq)
+    click.echo(
+        f"ok: {report.events} event(s), checked {report.checked} from seq "
+        f"{report.first_checked or '-'}, last seq {report.last_seq}, "
+        f"last hash {report.last_hash}"
+    )
+
+
+@main.command()
+@click.pass_obj
+def recover(tl: api.Timeline) -> None:
+    """Move what an interrupted append left after the last commit to <log>.quarantine."""
+    from .verify import recover as run
+
+    report = run(tl.log.path)
+    if report.bytes:
+        click.echo(
+            f"quarantined {report.bytes} byte(s) ({report.lines} line(s)) of an "
+            f"interrupted append to {report.quarantine}",
+            err=True,
+        )
+    else:
+        click.echo(f"{tl.log.path}: clean, nothing to recover", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

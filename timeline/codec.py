@@ -25,8 +25,8 @@ __all__ = [
     "EventDecodeError",
     "canonical",
     "content_digest",
-    "digest_of",
     "converter",
+    "digest_of",
     "draft_from_obj",
     "draft_to_obj",
     "line_hash",
@@ -147,7 +147,8 @@ def draft_from_obj(obj: object) -> Draft:
     extra = set(obj) - DRAFT_KEYS
     if extra:
         raise EventDecodeError(
-            f"unknown field(s) {', '.join(sorted(extra))} (allowed: {', '.join(sorted(DRAFT_KEYS))})"
+            f"unknown field(s) {', '.join(sorted(extra))} "
+            f"(allowed: {', '.join(sorted(DRAFT_KEYS))})"
         )
     for key in ("type", "data"):
         if key not in obj:
@@ -162,7 +163,7 @@ def draft_from_obj(obj: object) -> Draft:
 
 
 def _event_data(event: Event) -> dict[str, Any]:
-    data: dict[str, Any] = converter.unstructure(event, Event)  # type: ignore[arg-type]
+    data: dict[str, Any] = converter.unstructure(event, Event)
     data.pop("type")
     # Optional fields at their default are left out, so lines stay short and stable.
     return {k: v for k, v in data.items() if v is not None and v != []}

@@ -68,11 +68,11 @@ class DateValue:
         start, end = m[1], m[2]
         if not start and not end:
             raise BadDateError(text, "a range needs at least one end: [A..B], [..B] or [A..]")
-        lo = _single_bounds(start)[0] if start else None
-        hi = _single_bounds(end)[1] if end else None
-        if lo is not None and hi is not None and lo > hi:
+        first = _single_bounds(start)[0] if start else None
+        last = _single_bounds(end)[1] if end else None
+        if first is not None and last is not None and first > last:
             raise BadDateError(text, "the range ends before it starts")
-        return cls(text, lo, hi)
+        return cls(text, first, last)
 
     @property
     def precise(self) -> bool:
@@ -124,12 +124,16 @@ def parse_timestamp(text: str, *, end_of_day: bool = False) -> datetime:
     (``--known-at 2025-05-26`` includes what was learned that day).
     """
     if not isinstance(text, str) or not text:
-        raise BadDateError(repr(text), "expected an RFC 3339 timestamp such as 2025-05-26T12:00:00Z")
+        raise BadDateError(
+            repr(text), "expected an RFC 3339 timestamp such as 2025-05-26T12:00:00Z"
+        )
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         day = _single_bounds(text)[0]
         at = time.max if end_of_day else time.min
         return datetime.combine(day, at, tzinfo=UTC)
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})", text):
+    if not re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})", text
+    ):
         raise BadDateError(text, "expected an RFC 3339 timestamp such as 2025-05-26T12:00:00Z")
     try:
         parsed = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))

@@ -38,7 +38,7 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 MAX_TEXT = 2000  # a name or title longer than this is a mistake, not a name
 
 
-def _slug(_inst: object, attr: Any, value: object) -> None:
+def _slug(_inst: object, attr: Any, value: Any) -> None:
     if not isinstance(value, str) or not SLUG.fullmatch(value) or len(value) > 200:
         raise ValueError(
             f"{attr.name}: {value!r} is not a slug (lowercase a-z, 0-9 and '-', "
@@ -46,12 +46,12 @@ def _slug(_inst: object, attr: Any, value: object) -> None:
         )
 
 
-def _opt_slug(inst: object, attr: Any, value: object) -> None:
+def _opt_slug(inst: object, attr: Any, value: Any) -> None:
     if value is not None:
         _slug(inst, attr, value)
 
 
-def _slugs(inst: object, attr: Any, value: tuple[str, ...]) -> None:
+def _slugs(inst: object, attr: Any, value: Any) -> None:
     for item in value:
         _slug(inst, attr, item)
     if len(set(value)) != len(value):
@@ -67,21 +67,21 @@ def _check_text(name: str, value: object) -> None:
         raise ValueError(f"{name}: contains a control character")
 
 
-def _text(_inst: object, attr: Any, value: object) -> None:
+def _text(_inst: object, attr: Any, value: Any) -> None:
     _check_text(attr.name, value)
 
 
-def _opt_text(_inst: object, attr: Any, value: object) -> None:
+def _opt_text(_inst: object, attr: Any, value: Any) -> None:
     if value is not None:
         _check_text(attr.name, value)
 
 
-def _texts(_inst: object, attr: Any, value: tuple[str, ...]) -> None:
+def _texts(_inst: object, attr: Any, value: Any) -> None:
     for item in value:
         _check_text(attr.name, item)
 
 
-def _duration(_inst: object, attr: Any, value: str | None) -> None:
+def _duration(_inst: object, attr: Any, value: Any) -> None:
     if value is not None:
         try:
             parse_duration(value)

@@ -41,7 +41,7 @@ class NamedQuery:
         text = path.read_text(encoding="utf-8")
         header = [ln[2:].strip() for ln in text.splitlines() if ln.startswith("--")]
         description = next((h for h in header if not h.startswith("params:")), "")
-        params = next((h[len("params:"):] for h in header if h.startswith("params:")), "")
+        params = next((h[len("params:") :] for h in header if h.startswith("params:")), "")
         names = [p.strip() for p in params.split(",") if p.strip()]
         return cls(
             name=path.stem,

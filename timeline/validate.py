@@ -82,9 +82,9 @@ def _refs(draft: Draft) -> Iterable[tuple[str, str]]:
         yield "org", ev.org
     elif isinstance(ev, LeadershipChanged):
         yield "org", ev.org
-        for person in (ev.outgoing, ev.incoming):
-            if person is not None:
-                yield "person", person
+        for maybe in (ev.outgoing, ev.incoming):
+            if maybe is not None:
+                yield "person", maybe
     elif isinstance(ev, PaperPublished):
         for person in ev.authors:
             yield "person", person
@@ -129,16 +129,26 @@ def check_batch(
         digest = content_digest(draft)
         if draft.id is not None:
             if not ID.fullmatch(draft.id):
-                problems.append(Problem(line, f"id: {draft.id!r} is not a valid id "
-                                        "(letters, digits, '.', '_', ':', '-'; at most 200)"))
+                problems.append(
+                    Problem(
+                        line,
+                        f"id: {draft.id!r} is not a valid id "
+                        "(letters, digits, '.', '_', ':', '-'; at most 200)",
+                    )
+                )
                 continue
             seen = logged.get(draft.id)
             if seen is not None or draft.id in batch_ids:
                 same = (seen.digest if seen is not None else batch_ids[draft.id]) == digest
                 if not same:
-                    problems.append(Problem(line, f"id {draft.id!r} already exists with other "
-                                            "content; to correct an event, retract it and append "
-                                            "a new one"))
+                    problems.append(
+                        Problem(
+                            line,
+                            f"id {draft.id!r} already exists with other "
+                            "content; to correct an event, retract it and append "
+                            "a new one",
+                        )
+                    )
                 continue  # identical content: a safe retry, nothing to write
         message = _check_one(draft, have, logged)
         if message:
@@ -170,8 +180,10 @@ def _check_one(
     if missing:
         first = missing[0].split(" ")[0]
         adder = {"person": "PersonAdded", "org": "OrgFounded", "source": "SourceAdded"}[first]
-        return (f"unknown {', '.join(dict.fromkeys(missing))}: add it first "
-                f"(e.g. a {adder} event earlier in the log or the batch)")
+        return (
+            f"unknown {', '.join(dict.fromkeys(missing))}: add it first "
+            f"(e.g. a {adder} event earlier in the log or the batch)"
+        )
     ev = draft.event
     if isinstance(ev, EventRetracted):
         target = logged.get(ev.event)

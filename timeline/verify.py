@@ -1,0 +1,256 @@
+"""Check a whole log line by line: JSON, strict codec, seq, recorded, hash chain, commit, rules.
+
+:func:`verify` reads the committed prefix of the log (its size is taken under
+the shared lock, so a writer is never caught half-way) and stops at the first
+line that fails a check, raising :class:`~timeline.errors.LogCorruptError`
+with the line number.  The domain rules are the ones appends are held to
+(:func:`timeline.validate.check_batch`), fed one line at a time from an
+in-memory :class:`MemoryKnown`, so the whole check is one linear pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from .codec import GENESIS, EventDecodeError, content_digest, line_hash, stored_from_obj
+from .dates import format_timestamp, parse_timestamp
+from .errors import BadDateError, LogCorruptError
+from .events import Draft, EventRetracted, OrgFounded, PaperPublished, PersonAdded, SourceAdded
+from .log import EventLog
+from .validate import KINDS, LoggedEvent, check_batch
+
+__all__ = ["MemoryKnown", "RecoverReport", "VerifyReport", "recover", "verify"]
+
+#: The recovery path for each kind of problem, shown as the error's hint.
+RESTORE = (
+    "committed lines are never edited: restore the log from a backup or the VCS "
+    "(e.g. `git checkout -- LOG`), then run `timeline verify` again"
+)
+RECOVER = "run `timeline recover`: it moves the unfinished end to <log>.quarantine"
+
+
+@frozen
+class VerifyReport:
+    """What a successful verify checked: lines, seq range, and the hash the log ends with."""
+
+    path: str
+    size: int
+    events: int
+    checked: int
+    first_checked: int | None
+    last_seq: int
+    last_hash: str
+
+
+class MemoryKnown:
+    """Answer validation's questions from what earlier lines of the log defined."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        self.logged: dict[str, LoggedEvent] = {}
+
+    def existing(self, kind: str, keys: set[str]) -> set[str]:
+        """Return those of *keys* that an earlier line added as *kind*."""
+        return keys & self.keys[kind]
+
+    def events(self, ids: set[str]) -> dict[str, LoggedEvent]:
+        """Return the earlier events among *ids*."""
+        return {i: self.logged[i] for i in ids if i in self.logged}
+
+    def add(self, draft: Draft, event_id: str) -> None:
+        """Record what one accepted line defines, its id, and what it retracts."""
+        ev = draft.event
+        defined = {
+            SourceAdded: ("source", "source"),
+            PersonAdded: ("person", "person"),
+            OrgFounded: ("org", "org"),
+            PaperPublished: ("paper", "paper"),
+        }.get(type(ev))
+        if defined is not None:
+            self.keys[defined[0]].add(getattr(ev, defined[1]))
+        self.logged[event_id] = LoggedEvent(content_digest(draft), draft.type, retracted=False)
+        if isinstance(ev, EventRetracted):
+            target = self.logged[ev.event]
+            self.logged[ev.event] = LoggedEvent(target.digest, target.type, retracted=True)
+
+
+def _lines(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
+    """Yield (bytes read so far, raw line) for the first *size* bytes of *path*."""
+    done = 0
+    with open(path, "rb") as fh:
+        while done < size:
+            raw = fh.readline(size - done)
+            if not raw:
+                return
+            done += len(raw)
+            yield done, raw
+
+
+def _timestamp(text: str) -> datetime:
+    """Parse a stored ``recorded``, which must be in the log's one form (UTC, microseconds, Z)."""
+    at = parse_timestamp(text)
+    if format_timestamp(at) != text:
+        raise BadDateError(text, "not in the log's form YYYY-MM-DDTHH:MM:SS.ffffffZ")
+    return at
+
+
+class _Checker:
+    """The state carried from one line to the next."""
+
+    def __init__(self, path: Path, from_seq: int) -> None:
+        self.path = path
+        self.from_seq = from_seq
+        self.known = MemoryKnown()
+        self.seq = 0
+        self.hash = GENESIS
+        self.recorded = ""
+        self.recorded_at: datetime | None = None
+        self.commit = True
+        self.checked = 0
+
+    def fail(self, number: int, message: str, hint: str = RESTORE) -> LogCorruptError:
+        return LogCorruptError(message, path=self.path, line=number, hint=hint)
+
+    def line(self, number: int, raw: bytes, last: bool) -> None:
+        """Check one line; lines before ``from_seq`` only teach the keys they define."""
+        checking = number >= self.from_seq
+        if not raw.endswith(b"\n"):
+            raise self.fail(number, "the last line is incomplete (a torn write)", RECOVER)
+        obj = self._parse(number, raw)
+        try:
+            stored = stored_from_obj(obj)
+        except (EventDecodeError, BadDateError) as exc:
+            raise self.fail(number, f"not a valid event: {exc}") from None
+        if checking:
+            self._envelope(number, obj)
+        self.seq, self.hash = stored.seq, stored.hash
+        if not checking:
+            self.recorded, self.recorded_at = stored.recorded, None
+        self.commit = obj.get("commit") is True
+        draft = Draft(
+            event=stored.event, id=stored.id, occurred=stored.occurred, source=stored.source
+        )
+        if checking:
+            accepted, problems = check_batch([(number, draft)], self.known)
+            if problems:
+                raise self.fail(number, f"breaks a rule of the log: {problems[0].message}")
+            if not accepted:
+                raise self.fail(number, f"id {stored.id!r} is used by an earlier line")
+            self.checked += 1
+        elif stored.id in self.known.logged:
+            raise self.fail(number, f"id {stored.id!r} is used by an earlier line")
+        self.known.add(draft, stored.id)
+        if last and not self.commit:
+            raise self.fail(
+                number, "the log ends without a commit marker (an unfinished append)", RECOVER
+            )
+
+    def _parse(self, number: int, raw: bytes) -> dict[str, Any]:
+        try:
+            obj = json.loads(raw)
+        except RecursionError:
+            raise self.fail(number, "not valid JSON: nested too deeply") from None
+        except ValueError as exc:  # includes invalid UTF-8
+            raise self.fail(number, f"not valid JSON: {exc}") from None
+        if not isinstance(obj, dict):
+            raise self.fail(number, "not a JSON object")
+        return obj
+
+    def _envelope(self, number: int, obj: dict[str, Any]) -> None:
+        if obj["seq"] != self.seq + 1:
+            raise self.fail(
+                number,
+                f"seq {obj['seq']} where {self.seq + 1} was expected "
+                "(a line was removed, reordered or inserted)",
+            )
+        if "commit" in obj and obj["commit"] is not True:
+            raise self.fail(number, "commit: must be true when present")
+        if number > 1 and obj["prev"] != self.hash:
+            raise self.fail(
+                number,
+                "prev does not match the hash of the line before "
+                "(a line was removed, reordered or inserted)",
+            )
+        if number == 1 and obj["prev"] != GENESIS:
+            raise self.fail(number, "prev of the first line must be 64 zeros")
+        if line_hash(obj) != obj["hash"]:
+            raise self.fail(number, "hash does not match the line's content (it was edited)")
+        try:
+            recorded = _timestamp(obj["recorded"])
+            before = self.recorded_at or (_timestamp(self.recorded) if self.recorded else None)
+        except BadDateError as exc:
+            raise self.fail(number, f"recorded: {exc}") from None
+        if before is not None and recorded < before:
+            raise self.fail(
+                number,
+                f"recorded {obj['recorded']} is earlier than the line before ({self.recorded})",
+            )
+        self.recorded, self.recorded_at = obj["recorded"], recorded
+
+
+def verify(
+    log_path: Path | str,
+    from_seq: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> VerifyReport:
+    """Check every line of the log at *log_path*; raise LogCorruptError at the first bad one.
+
+    *from_seq* > 1 checks seq, recorded, prev/hash and the rules only from that
+    line on; earlier lines are still decoded (the rules need what they define,
+    the chain needs the last hash before *from_seq*).  *progress* is called
+    with the number of bytes read since the last call.
+    """
+    if from_seq < 1:
+        raise ValueError("from_seq starts at 1")
+    log = EventLog(log_path)
+    with log.locked(exclusive=False) as fd:
+        size = os.fstat(fd).st_size
+    checker = _Checker(log.path, from_seq)
+    number, before = 0, 0
+    first: int | None = None
+    for done, raw in _lines(log.path, size):
+        number += 1
+        checker.line(number, raw, last=done == size)
+        if first is None and number >= from_seq:
+            first = number
+        if progress is not None:
+            progress(done - before)
+            before = done
+    return VerifyReport(
+        str(log.path), size, number, checker.checked, first, checker.seq, checker.hash
+    )
+
+
+@frozen
+class RecoverReport:
+    """What :func:`recover` moved aside: bytes and lines, and where they went."""
+
+    bytes: int
+    lines: int
+    quarantine: str
+
+
+def recover(log_path: Path | str) -> RecoverReport:
+    """Under the exclusive lock, move an interrupted append's end to ``<log>.quarantine``.
+
+    A clean log is left untouched; a damaged committed line raises
+    LogCorruptError (that is not a torn write, so nothing is moved).
+    """
+    log = EventLog(log_path)
+    with log.locked(exclusive=True) as fd:
+        before = log.quarantine.stat().st_size if log.quarantine.exists() else 0
+        moved = log.recover(fd)
+        log.tail(fd)
+    lines = 0
+    if moved:
+        with open(log.quarantine, "rb") as q:
+            q.seek(before)
+            lines = q.read().count(b"\n")
+    return RecoverReport(moved, lines, str(log.quarantine))
