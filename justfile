@@ -21,6 +21,11 @@ demo:
     timeline team meta --as-of 2024-08 --known-at 2025-05-26
     timeline leaders fair --as-of 2025-06
 
-# Rebuild events/meta.jsonl from its input batches (only for a new dataset: the log is append-only).
-dataset:
-    python -m timeline._dataset events/inputs/meta events/meta.jsonl
+# Rebuild the bundled log from its input batches into OUT (compare with events/meta.jsonl).
+dataset out="/tmp/meta.jsonl":
+    rm -f {{out}} {{out}}.duckdb {{out}}.duckdb.lock
+    timeline --log {{out}} init
+    timeline --log {{out}} append --recorded-at 2025-05-26T12:00:00Z events/inputs/meta/01-article.jsonl
+    timeline --log {{out}} append --recorded-at 2025-06-15T00:00:00Z events/inputs/meta/02-sources.jsonl
+    timeline --log {{out}} append --recorded-at 2025-06-20T00:00:00Z events/inputs/meta/03-corrections.jsonl
+    timeline --log {{out}} append --recorded-at 2025-11-30T00:00:00Z events/inputs/meta/04-pineau-cohere.jsonl
