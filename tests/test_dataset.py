@@ -23,8 +23,6 @@ import pytest
 import timeline
 from timeline import DateValue
 
-# TODO(lead): named queries (cohort whereabouts, departures with mean tenure, flows) on the
-# bundled log, e.g. `timeline query departures --param org=meta ...` giving 11 / 66.9 months.
 
 #: The batches of the bundled log, in order, with the ``--recorded-at`` each was appended with.
 BATCHES = (
@@ -465,3 +463,64 @@ def test_pineau_joins_cohere_only_in_the_november_batch(tl: timeline.Timeline) -
     assert "joelle-pineau" not in statuses(
         tl.team("meta", as_of="2025-06"), people={"joelle-pineau"}
     )
+
+
+# -- the article's figures through the named queries (`timeline query`) -------------------
+
+
+def _query(log: Path, name: str, **params: str) -> list[dict[str, Any]]:
+    from click.testing import CliRunner
+
+    from timeline.cli import main
+
+    args = ["--log", str(log), "query", name, "--format", "json"]
+    for key, value in params.items():
+        args += ["--param", f"{key}={value}"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
+@pytest.mark.parametrize("known_at", [None, ARTICLE_KNOWN_AT])
+def test_named_query_departures_gives_eleven_and_mean_66_9(
+    tl: timeline.Timeline, known_at: str | None
+) -> None:
+    """`query departures_summary` on the LLaMA authors: 11 left Meta, mean 66.9, median 61."""
+    extra = {"known_at": known_at} if known_at else {}
+    (row,) = _query(
+        tl.log.path,
+        "departures_summary",
+        org="meta",
+        **{"from": "2023-01"},
+        to="2025-12",
+        paper="llama-2023",
+        **extra,
+    )
+    assert (row["count"], row["mean_months"], row["median_months"]) == (11, 66.9, 61.0)
+    rows = _query(
+        tl.log.path,
+        "departures",
+        org="meta",
+        **{"from": "2023-01"},
+        to="2025-12",
+        paper="llama-2023",
+    )
+    assert sum(r["tenure_months"] for r in rows) == 736
+
+
+def test_named_query_flows_meta_to_mistral_is_five(tl: timeline.Timeline) -> None:
+    """`query flows` from Meta to Mistral lists exactly the five authors who went there."""
+    rows = _query(
+        tl.log.path, "flows", from_org="meta", to_org="mistral", **{"from": "2023"}, to="2025"
+    )
+    assert {r["person"] for r in rows} == set(MISTRAL_FIVE)
+
+
+def test_named_query_paper_whereabouts_lists_every_author(tl: timeline.Timeline) -> None:
+    """`query paper_whereabouts` as of 2025-05 places every author, the three at Meta definite."""
+    rows = _query(tl.log.path, "paper_whereabouts", paper="llama-2023", as_of="2025-05")
+    assert {r["person"] for r in rows} == set(LLAMA_AUTHORS)
+    at_meta = {r["person"] for r in rows if r["org"] == "meta" and r["status"] == "definite"}
+    assert at_meta == {"hugo-touvron", "xavier-martinet", "faisal-azhar"}

@@ -11,6 +11,7 @@ replay into a fresh file that replaces the old one only once complete.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import logging
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMA_VERSION", "Projection", "SyncResult", "default_db_path"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: org_tree_since, tl_member_status (OrgMerged)
 log = logging.getLogger("timeline")
 
 
@@ -86,7 +87,7 @@ class Projection:
 
     # -- reading the checkpoint --------------------------------------------------------
 
-    def _checkpoint(self) -> tuple[int, int, str] | None:
+    def _checkpoint(self, *, quiet: bool = False) -> tuple[int, int, str] | None:
         """Return (log_size, last_seq, last_hash) of the cache, or None if it is unusable."""
         import duckdb
 
@@ -95,7 +96,8 @@ class Projection:
         try:
             con = duckdb.connect(str(self.db_path), read_only=True)
         except duckdb.Error as exc:
-            log.warning("%s: unreadable projection (%s); rebuilding it", self.db_path, exc)
+            if not quiet:
+                log.warning("%s: unreadable projection (%s); rebuilding it", self.db_path, exc)
             return None
         try:
             row = con.execute(
@@ -109,9 +111,9 @@ class Projection:
             return None
         return int(row[1]), int(row[2]), str(row[3])
 
-    def _plan(self, tail: Tail) -> tuple[str, int, int]:
+    def _plan(self, tail: Tail, *, quiet: bool = False) -> tuple[str, int, int]:
         """Decide what a sync must do; return (action, offset to read from, seq before it)."""
-        point = self._checkpoint()
+        point = self._checkpoint(quiet=quiet)
         if point is None:
             return "rebuild", 0, 0
         size, seq, last_hash = point
@@ -121,7 +123,8 @@ class Projection:
             line = self.log.line_ending_at(size) if size else None
             if size == 0 or (line is not None and _hash_of(line) == last_hash):
                 return "incremental", size, seq
-        log.warning("%s: the log changed behind the projection; rebuilding it", self.log.path)
+        if not quiet:
+            log.warning("%s: the log changed behind the projection; rebuilding it", self.log.path)
         return "rebuild", 0, 0
 
     # -- syncing -----------------------------------------------------------------------
@@ -140,6 +143,11 @@ class Projection:
         return self._sync_locked(tail)
 
     def _sync_locked(self, tail: Tail) -> SyncResult:
+        # Most syncs find nothing to do: decide that under a shared lock, so readers
+        # holding the projection open do not block each other.
+        with flock(self.lock_path, exclusive=False):
+            if self._plan(tail, quiet=True)[0] == "none":
+                return SyncResult("none", 0, tail.seq)
         with flock(self.lock_path, exclusive=True):
             action, offset, after = self._plan(tail)
             if action == "none":
@@ -165,6 +173,10 @@ class Projection:
         import duckdb
 
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        # We hold the exclusive projection lock, so any temp file is a killed rebuild's leftover.
+        for stale in self.db_path.parent.glob(glob.escape(self.db_path.name) + ".*.tmp*"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
         fd, tmp_name = tempfile.mkstemp(
             prefix=self.db_path.name + ".", suffix=".tmp", dir=self.db_path.parent
         )
