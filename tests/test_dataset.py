@@ -23,7 +23,6 @@ import pytest
 import timeline
 from timeline import DateValue
 
-
 #: The batches of the bundled log, in order, with the ``--recorded-at`` each was appended with.
 BATCHES = (
     ("01-article.jsonl", "2025-05-26T12:00:00Z"),
