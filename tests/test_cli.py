@@ -145,3 +145,18 @@ def test_no_color_when_piped(runner: CliRunner, log: Path) -> None:
     """Output to a pipe carries no ANSI colour codes."""
     out = runner.invoke(main, ["--log", str(log), "team", "acme", "--as-of", "2024"]).stdout
     assert "\x1b[" not in out
+
+
+def test_person_jsonl_is_one_record_per_line(runner: CliRunner, log: Path) -> None:
+    """person --format jsonl prints the career as one JSON object on one line."""
+    result = runner.invoke(main, ["--log", str(log), "person", "ana", "--format", "jsonl"])
+    (line,) = result.stdout.splitlines()
+    assert json.loads(line)["name"] == "Ana Ávila"
+
+
+def test_person_csv_keeps_stdout_machine_readable(runner: CliRunner, log: Path) -> None:
+    """person --format csv prints only CSV on stdout; the name heading goes to stderr."""
+    result = runner.invoke(main, ["--log", str(log), "person", "ana", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["org"] for r in rows] == ["acme", "newco"]
+    assert "Ana Ávila (ana)" in result.stderr

@@ -47,3 +47,22 @@ def test_incremental_equals_full_replay(small) -> None:
     incremental = small.rows(query)
     small.replay()
     assert small.rows(query) == incremental
+
+
+def test_cache_goes_to_user_cache_when_log_folder_is_read_only(tmp_path, monkeypatch) -> None:
+    """Where the log's folder is not writable, the projection lives in the user's cache folder."""
+    from pathlib import Path
+
+    from timeline import projection
+
+    log = tmp_path / "ro" / "log.jsonl"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    real_access = projection.os.access
+    monkeypatch.setattr(
+        projection.os,
+        "access",
+        lambda p, mode: False if Path(p) == log.parent else real_access(p, mode),
+    )
+    path = projection.default_db_path(log)
+    assert path.parent == tmp_path / "cache" / "timeline" and path.suffix == ".duckdb"
+    assert projection.default_db_path(tmp_path / "log.jsonl") == tmp_path / "log.jsonl.duckdb"

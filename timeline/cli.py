@@ -242,16 +242,12 @@ def person(tl: api.Timeline, person: str, fmt: str) -> None:
     """Show PERSON's career: every stint and role, with its sources."""
     record = tl.person(person)
     if fmt in ("json", "jsonl"):
-        click.echo(
-            render([record], fmt).strip("[]\n ") + "\n"
-            if fmt == "jsonl"
-            else render([record], fmt),
-            nl=False,
-        )
+        _emit([record], fmt)  # one record: the person with their stints and roles nested
         return
-    click.echo(f"{record['name']} ({record['person']})", err=False)
+    # table/csv print the stints, the rows a person reads; the header names whose they are
+    click.echo(f"{record['name']} ({record['person']})", err=fmt == "csv")
     if record["aliases"]:
-        click.echo(f"also: {', '.join(record['aliases'])}")
+        click.echo(f"also: {', '.join(record['aliases'])}", err=fmt == "csv")
     _emit(record["stints"], fmt)
 
 
