@@ -52,7 +52,7 @@ class InvalidEventError(TimelineError, ValueError):
 
     def __init__(self, problems: list[tuple[int, str]], *, path: str | None = None) -> None:
         where = path or "<input>"
-        lines = [f"{where}:{line}: {message}" for line, message in problems[: self.shown]]
+        lines = [f"{where}:{line}: {_clip(message)}" for line, message in problems[: self.shown]]
         if len(problems) > self.shown:
             lines.append(f"... and {len(problems) - self.shown} more problem(s)")
         super().__init__("\n".join(lines))
@@ -63,6 +63,14 @@ class InvalidEventError(TimelineError, ValueError):
     def line(self) -> int:
         """The first refused line."""
         return self.problems[0][0]
+
+
+def _clip(message: str, limit: int = 400) -> str:
+    """Shorten a message that quotes a huge input value, keeping its start and its end."""
+    if len(message) <= limit:
+        return message
+    cut = len(message) - limit
+    return f"{message[: limit // 2]}…({cut} characters cut)…{message[-limit // 2 :]}"
 
 
 class ConflictError(TimelineError, RuntimeError):
