@@ -29,3 +29,7 @@ dataset out="/tmp/meta.jsonl":
     timeline --log {{out}} append --recorded-at 2025-06-15T00:00:00Z events/inputs/meta/02-sources.jsonl
     timeline --log {{out}} append --recorded-at 2025-06-20T00:00:00Z events/inputs/meta/03-corrections.jsonl
     timeline --log {{out}} append --recorded-at 2025-11-30T00:00:00Z events/inputs/meta/04-pineau-cohere.jsonl
+
+# Benchmark against the floor and the peers: smoke (2k), 10k, 100k, 1m, or 10m (opt-in, long).
+bench size="smoke" *args:
+    python -m benchmarks.run --size {{size}} {{args}}

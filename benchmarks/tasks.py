@@ -1,0 +1,299 @@
+"""Run one measured task in this process and print its timings as one JSON object on stdout.
+
+Every task runs in a fresh interpreter started by :mod:`benchmarks.run`, so its
+peak RSS (taken by the parent with ``os.wait4``) is its own and no cache from
+an earlier task survives.  Times are wall-clock seconds from ``perf_counter``.
+
+    python -m benchmarks.tasks replay --log L --db D
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["TASKS", "main"]
+
+COLUMNS = (
+    "{seq: 'BIGINT', id: 'VARCHAR', type: 'VARCHAR', occurred: 'VARCHAR', recorded: 'VARCHAR',"
+    " source: 'VARCHAR', data: 'JSON', prev: 'VARCHAR', hash: 'VARCHAR', commit: 'BOOLEAN'}"
+)
+
+
+def _fresh(path: Path) -> None:
+    for name in (path, Path(f"{path}.wal"), Path(f"{path}.lock")):
+        name.unlink(missing_ok=True)
+
+
+def floor(args: argparse.Namespace) -> dict[str, Any]:
+    """Load the log with bare DuckDB and materialise stints with one window query."""
+    import duckdb
+
+    _fresh(args.db)
+    start = time.perf_counter()
+    con = duckdb.connect(str(args.db))
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(
+        f"CREATE TABLE events AS FROM read_json($p, format = 'newline_delimited', "
+        f"columns = {COLUMNS})",
+        {"p": str(args.log)},
+    )
+    # The simplest stint: a join paired with the next edge of the same (person, org).
+    con.execute(
+        """CREATE TABLE stints AS
+        SELECT person, org, occurred AS joined, next_occurred AS "left" FROM (
+            SELECT data->>'person' AS person, data->>'org' AS org, type, occurred,
+                   lead(occurred) OVER (PARTITION BY data->>'person', data->>'org'
+                                        ORDER BY occurred, seq) AS next_occurred
+            FROM events WHERE type IN ('PersonJoined', 'PersonLeft'))
+        WHERE type = 'PersonJoined'"""
+    )
+    con.execute("CHECKPOINT")
+    con.close()
+    return {"seconds": time.perf_counter() - start}
+
+
+def replay(args: argparse.Namespace) -> dict[str, Any]:
+    """Rebuild the projection from scratch with ``Projection.rebuild``."""
+    from timeline import Timeline
+
+    _fresh(args.db)
+    start = time.perf_counter()
+    with Timeline(args.log, args.db) as tl:
+        tl.replay()
+    return {"seconds": time.perf_counter() - start}
+
+
+def _workcopy(args: argparse.Namespace) -> tuple[Path, Path]:
+    """Copy the log and its warm projection aside, so a task that appends leaves them intact."""
+    work = args.work / "scratch"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    log, db = work / args.log.name, work / args.db.name
+    shutil.copyfile(args.log, log)
+    shutil.copyfile(args.db, db)
+    return log, db
+
+
+def _sample(db: Path, count: int) -> tuple[list[str], list[str], list[str]]:
+    """Return some existing people, orgs and live membership event ids, in a seeded order."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        people = [
+            r[0]
+            for r in con.execute(
+                "SELECT person FROM people ORDER BY hash(person) LIMIT $n", {"n": count}
+            ).fetchall()
+        ]
+        orgs = [r[0] for r in con.execute("SELECT org FROM orgs ORDER BY org").fetchall()]
+        ids = [
+            r[0]
+            for r in con.execute(
+                "SELECT id FROM events WHERE type = 'PersonJoined' AND retracted_at IS NULL"
+                " ORDER BY hash(id) LIMIT $n",
+                {"n": max(1, count // 100)},
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    return people, orgs, ids
+
+
+def new_events(db: Path, count: int, seed: int, tag: str) -> list[dict[str, Any]]:
+    """Make *count* valid input events about existing people and orgs (and a few new people)."""
+    rng = random.Random(seed)
+    people, orgs, ids = _sample(db, max(count, 10))
+    out: list[dict[str, Any]] = []
+    while len(out) < count:
+        roll = rng.random()
+        day = f"{rng.randint(1995, 2025)}-{rng.randint(1, 12):02d}"
+        if roll < 0.05:
+            person = f"{tag}-{len(out)}"
+            out.append({"type": "PersonAdded", "data": {"person": person, "name": person}})
+            people.append(person)
+        elif roll < 0.06 and ids:
+            out.append(
+                {
+                    "type": "EventRetracted",
+                    "data": {"event": ids.pop(), "reason": "benchmark correction"},
+                }
+            )
+        else:
+            kind = "PersonJoined" if roll < 0.55 else "PersonLeft"
+            data = {"person": rng.choice(people), "org": rng.choice(orgs)}
+            out.append({"type": kind, "occurred": day, "data": data})
+    return out
+
+
+def catchup(args: argparse.Namespace) -> dict[str, Any]:
+    """Append K events to a warm 1M-style log, then time the sync that catches up."""
+    from timeline import Timeline
+
+    log, db = _workcopy(args)
+    events = new_events(db, args.count, args.seed, "cu")
+    with Timeline(log, db) as tl:
+        start = time.perf_counter()
+        tl.append(events)
+        appended = time.perf_counter() - start
+        start = time.perf_counter()
+        result = tl.sync()
+        seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        tl.sync()
+        noop = time.perf_counter() - start
+    assert result.action == "incremental", result
+    return {"seconds": seconds, "append_seconds": appended, "noop_sync_seconds": noop}
+
+
+def naive(args: argparse.Namespace) -> dict[str, Any]:
+    """Load the first *count* lines with json.loads and one DuckDB INSERT per event."""
+    import duckdb
+
+    _fresh(args.db)
+    start = time.perf_counter()
+    con = duckdb.connect(str(args.db))
+    con.execute(
+        "CREATE TABLE events (seq BIGINT, id VARCHAR, type VARCHAR, occurred VARCHAR,"
+        " recorded VARCHAR, source VARCHAR, data JSON, prev VARCHAR, hash VARCHAR)"
+    )
+    done = 0
+    # One transaction: with autocommit every INSERT is its own fsynced commit,
+    # about 8 ms each here, which would measure the disk rather than the approach.
+    con.execute("BEGIN TRANSACTION")
+    with open(args.log, "rb") as fh:
+        for line in fh:
+            if done == args.count:
+                break
+            o = json.loads(line)
+            con.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    o["seq"],
+                    o["id"],
+                    o["type"],
+                    o.get("occurred"),
+                    o["recorded"],
+                    o.get("source"),
+                    json.dumps(o["data"]),
+                    o["prev"],
+                    o["hash"],
+                ],
+            )
+            done += 1
+    con.execute("COMMIT")
+    con.execute("CHECKPOINT")
+    con.close()
+    return {"seconds": time.perf_counter() - start, "events": done}
+
+
+def peer(args: argparse.Namespace) -> dict[str, Any]:
+    """Write the log's events with ``eventsourcing`` (SQLite) and read them all back."""
+    try:
+        from benchmarks.peer import write_and_read
+    except ImportError:  # the bench extra is not installed (plain CI)
+        return {"skipped": "eventsourcing is not installed (pip install '.[bench]')"}
+    return write_and_read(args.log, args.work / "peer.sqlite", args.count)
+
+
+def queries(args: argparse.Namespace) -> dict[str, Any]:
+    """Ask ``Timeline.team`` 100 varied as-of questions on a warm projection."""
+    from timeline import Timeline
+
+    rng = random.Random(args.seed)
+    with Timeline(args.log, args.db) as tl:
+        orgs = [r["org"] for r in tl.rows("SELECT org FROM orgs ORDER BY org")]
+        tl.team(orgs[0], "2010")  # opens the read connection; not what is measured
+        times, rows = [], 0
+        for _ in range(args.count):
+            year = rng.randint(1995, 2024)
+            as_of = rng.choice(
+                [
+                    f"{year}",
+                    f"{year}-{rng.randint(1, 12):02d}",
+                    f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    f"[{year}-03..{year}-09]",
+                ]
+            )
+            start = time.perf_counter()
+            rows += len(tl.team(rng.choice(orgs), as_of))
+            times.append(time.perf_counter() - start)
+    times.sort()
+    return {
+        "seconds": statistics.median(times),
+        "p95": times[int(len(times) * 0.95) - 1],
+        "rows": rows / len(times),
+    }
+
+
+def append(args: argparse.Namespace) -> dict[str, Any]:
+    """Append one batch of K events (validated, hashed, fsynced), then 20 single events."""
+    from timeline import Timeline
+
+    log, db = _workcopy(args)
+    batch = new_events(db, args.count, args.seed, "ab")
+    singles = new_events(db, 21, args.seed + 1, "as")
+    with Timeline(log, db) as tl:
+        start = time.perf_counter()
+        tl.append(batch)
+        batch_seconds = time.perf_counter() - start
+        times = []
+        for event in singles:
+            start = time.perf_counter()
+            tl.append([event])
+            times.append(time.perf_counter() - start)
+    single = statistics.median(times[1:])  # the first one also catches up after the batch
+    return {"seconds": batch_seconds, "rate": args.count / batch_seconds, "single": single}
+
+
+def verify(args: argparse.Namespace) -> dict[str, Any]:
+    """Check the whole log with ``timeline.verify`` (chain, codec and rules)."""
+    try:
+        from timeline.verify import verify as check
+    except ImportError:
+        return {"skipped": "timeline.verify is not available"}
+    start = time.perf_counter()
+    report = check(args.log)
+    return {"seconds": time.perf_counter() - start, "events": report.events}
+
+
+TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "floor": floor,
+    "replay": replay,
+    "catchup": catchup,
+    "naive": naive,
+    "peer": peer,
+    "queries": queries,
+    "append": append,
+    "verify": verify,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the task named on the command line; print its result as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("--log", type=Path, required=True)
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")))
+    parser.add_argument("--count", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    result = TASKS[args.task](args)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
