@@ -25,15 +25,17 @@ mw AS (
          unnest(generate_series(date_trunc('month', y_lo), y_hi, INTERVAL 1 MONTH)) AS m(w_lo)
 ),
 s AS (
-    SELECT * FROM stints_known($known_at)
-    WHERE track = 'member' AND org IN (SELECT org FROM org_tree($org, $known_at))
+    SELECT s.*, t.since_lo, t.since_hi
+    FROM stints_known($known_at) s JOIN org_tree_since($org, $known_at) t USING (org)
+    WHERE s.track = 'member' AND s.e_hi >= t.since_lo
 ),
 monthly AS (
     SELECT mw.year, mw.w_lo,
            count(DISTINCT s.person) FILTER (
-               tl_status(s.s_lo, s.s_hi, s.e_lo, s.e_hi, mw.w_lo, mw.w_hi) = 'definite'
+               tl_member_status(s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.since_lo, s.since_hi,
+                                mw.w_lo, mw.w_hi) = 'definite'
            ) AS definite
-    FROM mw LEFT JOIN s ON s.s_lo <= mw.w_hi AND s.e_hi >= mw.w_lo
+    FROM mw LEFT JOIN s ON greatest(s.s_lo, s.since_lo) <= mw.w_hi AND s.e_hi >= mw.w_lo
     GROUP BY mw.year, mw.w_lo
 ),
 d AS (

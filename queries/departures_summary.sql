@@ -12,14 +12,16 @@ authors AS (
     WHERE type = 'PaperPublished' AND data->>'paper' = $paper
 ),
 m AS (
-    SELECT * FROM stints_known($known_at)
-    WHERE track = 'member' AND org IN (SELECT org FROM org_tree($org, $known_at))
+    SELECT s.*, t.since_lo, t.since_hi
+    FROM stints_known($known_at) s JOIN org_tree_since($org, $known_at) t USING (org)
+    WHERE s.track = 'member'
 ),
 d AS (
     SELECT m.*, tl_status(m.e_lo, m.e_hi, m.e_lo, m.e_hi, w.w_lo, w.w_hi) AS status,
            split_part(m.tenure, 'T', 1) AS t
     FROM m, w
     WHERE m."left" IS NOT NULL AND m.e_lo <= w.w_hi AND m.e_hi >= w.w_lo
+      AND m.e_hi >= m.since_lo
       AND ($paper IS NULL OR m.person IN (SELECT person FROM authors))
       AND NOT EXISTS (
           SELECT 1 FROM m o

@@ -13,13 +13,14 @@ authors AS (
     FROM visible_events(tl_known($known_at))
     WHERE type = 'PaperPublished' AND data->>'paper' = $paper
 ),
-src AS (SELECT org FROM org_tree($from_org, $known_at)),
+src AS (SELECT org, since_lo FROM org_tree_since($from_org, $known_at)),
 m AS (SELECT * FROM stints_known($known_at) WHERE track = 'member'),
 d AS (
     SELECT m.*, tl_status(m.e_lo, m.e_hi, m.e_lo, m.e_hi, w.w_lo, w.w_hi) AS status
     FROM m, w
     WHERE m.org IN (SELECT org FROM src)
       AND m."left" IS NOT NULL AND m.e_lo <= w.w_hi AND m.e_hi >= w.w_lo
+      AND m.e_hi >= (SELECT since_lo FROM src WHERE src.org = m.org)
       AND ($paper IS NULL OR m.person IN (SELECT person FROM authors))
       AND NOT EXISTS (
           SELECT 1 FROM m o

@@ -17,13 +17,14 @@ authors AS (
     FROM visible_events(tl_known($known_at))
     WHERE type = 'PaperPublished' AND data->>'paper' = $paper
 ),
-src AS (SELECT org FROM org_tree($from_org, $known_at)),
+src AS (SELECT org, since_lo FROM org_tree_since($from_org, $known_at)),
 m AS (SELECT * FROM stints_known($known_at) WHERE track = 'member'),
 d AS (
     SELECT m.*, tl_status(m.e_lo, m.e_hi, m.e_lo, m.e_hi, w.w_lo, w.w_hi) AS status
     FROM m, w
     WHERE m.org IN (SELECT org FROM src)
       AND m."left" IS NOT NULL AND m.e_lo <= w.w_hi AND m.e_hi >= w.w_lo
+      AND m.e_hi >= (SELECT since_lo FROM src WHERE src.org = m.org)
       AND ($paper IS NULL OR m.person IN (SELECT person FROM authors))
       AND NOT EXISTS (
           SELECT 1 FROM m o
@@ -41,7 +42,7 @@ starts AS (
 ),
 nxt AS (
     SELECT d.person, d.org AS from_unit, d."left", d.status, d.tenure, d.e_lo,
-           s.org AS to_unit, s.joined, s.how
+           s.org AS to_unit, s.joined, s.how, s.s_lo
     FROM d JOIN starts s
       ON s.person = d.person AND s.org NOT IN (SELECT org FROM src)
      AND s.s_lo >= d.e_lo - to_months(coalesce($overlap_months::INTEGER, 3))
@@ -52,5 +53,6 @@ nxt AS (
 SELECT n.person, coalesce(p.name, n.person) AS name, n.from_unit, n."left", n.status,
        n.to_unit, n.joined, n.how, n.tenure
 FROM nxt n LEFT JOIN people p USING (person)
-WHERE n.to_unit IN (SELECT org FROM org_tree($to_org, $known_at))
+WHERE EXISTS (SELECT 1 FROM org_tree_since($to_org, $known_at) t
+              WHERE t.org = n.to_unit AND n.s_lo >= t.since_lo)
 ORDER BY n.e_lo, n.person

@@ -17,14 +17,15 @@ months AS (
 ),
 mw AS (SELECT strftime(w_lo, '%Y-%m') AS month, w_lo, last_day(w_lo) AS w_hi FROM months),
 s AS (
-    SELECT * FROM stints_known($known_at)
-    WHERE track = 'member' AND org IN (SELECT org FROM org_tree($org, $known_at))
+    SELECT s.*, t.since_lo, t.since_hi
+    FROM stints_known($known_at) s JOIN org_tree_since($org, $known_at) t USING (org)
+    WHERE s.track = 'member' AND s.e_hi >= t.since_lo
 ),
 per AS (
     SELECT mw.month, s.person,
-           bool_or(tl_status(s.s_lo, s.s_hi, s.e_lo, s.e_hi, mw.w_lo, mw.w_hi) = 'definite')
-               AS is_definite
-    FROM mw JOIN s ON s.s_lo <= mw.w_hi AND s.e_hi >= mw.w_lo
+           bool_or(tl_member_status(s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.since_lo, s.since_hi,
+                                    mw.w_lo, mw.w_hi) = 'definite') AS is_definite
+    FROM mw JOIN s ON greatest(s.s_lo, s.since_lo) <= mw.w_hi AND s.e_hi >= mw.w_lo
     GROUP BY mw.month, s.person
 )
 SELECT mw.month,

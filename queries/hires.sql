@@ -8,13 +8,15 @@
 -- 'possible' when it only overlaps it.
 WITH w AS (SELECT tl_lo($from) AS w_lo, tl_hi($to) AS w_hi),
 m AS (
-    SELECT * FROM stints_known($known_at)
-    WHERE track = 'member' AND org IN (SELECT org FROM org_tree($org, $known_at))
+    SELECT s.*, t.since_lo, t.since_hi
+    FROM stints_known($known_at) s JOIN org_tree_since($org, $known_at) t USING (org)
+    WHERE s.track = 'member'
 ),
 h AS (
     SELECT m.*, tl_status(m.s_lo, m.s_hi, m.s_lo, m.s_hi, w.w_lo, w.w_hi) AS status
     FROM m, w
     WHERE m.joined IS NOT NULL AND m.s_lo <= w.w_hi AND m.s_hi >= w.w_lo
+      AND m.s_lo >= m.since_lo
       AND NOT EXISTS (
           SELECT 1 FROM m o
           WHERE o.person = m.person AND (o.org, o.stint_no) <> (m.org, m.stint_no)

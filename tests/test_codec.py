@@ -14,6 +14,7 @@ GOLDEN_TAGS = {
     "PersonAdded",
     "OrgFounded",
     "OrgRenamed",
+    "OrgMerged",
     "PersonJoined",
     "PersonLeft",
     "RoleChanged",

@@ -61,7 +61,9 @@ edges = st.lists(
 )
 
 
-def _lines(history: list[tuple[str, str, str, str, str | None]]) -> list[str]:
+def _lines(
+    history: list[tuple[str, str, str, str, str | None]], merge: str | None = None
+) -> list[str]:
     lines: list[dict[str, object]] = [
         {"id": "s", "type": "SourceAdded", "data": {"source": "s", "title": "S"}}
     ]
@@ -82,17 +84,21 @@ def _lines(history: list[tuple[str, str, str, str, str | None]]) -> list[str]:
         lines.append(
             {"id": f"e{i}", "type": kind, "occurred": occurred, "source": "s", "data": data}
         )
+    if merge is not None:
+        lines.append(
+            {"type": "OrgMerged", "occurred": merge, "data": {"org": "other", "into": "acme"}}
+        )
     return [json.dumps(x) for x in lines]
 
 
 @contextmanager
 def history_log(
-    history: list[tuple[str, str, str, str, str | None]],
+    history: list[tuple[str, str, str, str, str | None]], merge: str | None = None
 ) -> Iterator[timeline.Timeline]:
-    """Yield a fresh log holding *history*."""
+    """Yield a fresh log holding *history* (and, if given, other merging into acme then)."""
     with tempfile.TemporaryDirectory() as tmp, timeline.open(Path(tmp) / "log.jsonl") as tl:
         tl.init()
-        tl.append(_lines(history), recorded_at="2025-01-01T00:00:00Z")
+        tl.append(_lines(history, merge), recorded_at="2025-01-01T00:00:00Z")
         yield tl
 
 
@@ -107,11 +113,15 @@ def _months(start: int, count: int) -> list[str]:
     start=st.integers(0, 23),
     count=st.integers(1, 4),
     org=st.sampled_from(["acme", "lab"]),
+    merge=st.none() | date_values(),
 )
-def test_headcount_agrees_with_team_as_of_each_month(history, start, count, org) -> None:
-    """For every month, headcount's definite/possible counts are team_as_of's row counts."""
+def test_headcount_agrees_with_team_as_of_each_month(history, start, count, org, merge) -> None:
+    """For every month, headcount's definite/possible counts are team_as_of's row counts.
+
+    Sometimes `other` merges into acme (OrgMerged), so merged members count too.
+    """
     months = _months(start, count)
-    with history_log(history) as tl:
+    with history_log(history, merge) as tl:
         rows = tl.query("headcount", org=org, from_=months[0], to=months[-1])
         assert [r["month"] for r in rows] == months
         for row in rows:

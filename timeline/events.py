@@ -24,6 +24,7 @@ __all__ = [
     "EventRetracted",
     "LeadershipChanged",
     "OrgFounded",
+    "OrgMerged",
     "OrgRenamed",
     "PaperPublished",
     "PersonAdded",
@@ -127,6 +128,21 @@ class OrgRenamed:
 
 
 @frozen(kw_only=True)
+class OrgMerged:
+    """An organisation absorbed into another: from this date on its people count as the other's.
+
+    Extension 1 of log format v1 (see docs/log-format.md, "Extensions").
+    """
+
+    org: str = field(validator=_slug)
+    into: str = field(validator=_slug)
+
+    def __attrs_post_init__(self) -> None:
+        if self.org == self.into:
+            raise ValueError("an org cannot merge into itself")
+
+
+@frozen(kw_only=True)
 class PersonJoined:
     """A person who joined an organisation, optionally in a role."""
 
@@ -196,6 +212,7 @@ Event = (
     | PersonAdded
     | OrgFounded
     | OrgRenamed
+    | OrgMerged
     | PersonJoined
     | PersonLeft
     | RoleChanged
@@ -210,6 +227,7 @@ TAGS: dict[type, str] = {
     PersonAdded: "PersonAdded",
     OrgFounded: "OrgFounded",
     OrgRenamed: "OrgRenamed",
+    OrgMerged: "OrgMerged",
     PersonJoined: "PersonJoined",
     PersonLeft: "PersonLeft",
     RoleChanged: "RoleChanged",
@@ -224,6 +242,7 @@ WITH_OCCURRED = frozenset(
     {
         "OrgFounded",
         "OrgRenamed",
+        "OrgMerged",
         "PersonJoined",
         "PersonLeft",
         "RoleChanged",

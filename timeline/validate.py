@@ -21,6 +21,7 @@ from .events import (
     EventRetracted,
     LeadershipChanged,
     OrgFounded,
+    OrgMerged,
     OrgRenamed,
     PaperPublished,
     PersonAdded,
@@ -80,6 +81,9 @@ def _refs(draft: Draft) -> Iterable[tuple[str, str]]:
             yield "person", person
     elif isinstance(ev, OrgRenamed):
         yield "org", ev.org
+    elif isinstance(ev, OrgMerged):
+        yield "org", ev.org
+        yield "org", ev.into
     elif isinstance(ev, LeadershipChanged):
         yield "org", ev.org
         for maybe in (ev.outgoing, ev.incoming):

@@ -25,15 +25,44 @@ CREATE OR REPLACE MACRO tl_status(s_lo, s_hi, e_lo, e_hi, w_lo, w_hi) AS
         WHEN s_lo <= w_hi AND e_hi >= w_lo THEN 'possible'
     END;
 
--- Who was in an org (or any unit below it) at some day of `as_of`.
+-- An org, the units below it and the orgs merged into any of them (OrgMerged,
+-- extension 1), each with the date range from which its members count as the
+-- org's: -infinity for the org and its units, the merge date for a merged org.
+CREATE OR REPLACE MACRO org_tree_since(org_slug, known_at) AS TABLE
+    WITH RECURSIVE tree(org, since_lo, since_hi) AS (
+        SELECT org_slug, '-infinity'::DATE, '-infinity'::DATE
+        UNION
+        SELECT e.data->>'org',
+               CASE WHEN e.type = 'OrgMerged' THEN greatest(tree.since_lo, e.lo)
+                    ELSE tree.since_lo END,
+               CASE WHEN e.type = 'OrgMerged' THEN greatest(tree.since_hi, e.hi)
+                    ELSE tree.since_hi END
+        FROM visible_events(tl_known(known_at)) e
+        JOIN tree ON (e.type = 'OrgFounded' AND e.data->>'parent' = tree.org)
+                  OR (e.type = 'OrgMerged' AND e.data->>'into' = tree.org)
+    )
+    SELECT org, min(since_lo) AS since_lo, min(since_hi) AS since_hi FROM tree GROUP BY org;
+
+-- tl_status of a member stint counted only from `since` on (see org_tree_since):
+-- the start is clipped to the merge date; a stint that may have ended before the
+-- merge is at most possible, one that certainly ended before it is NULL.
+CREATE OR REPLACE MACRO tl_member_status(s_lo, s_hi, e_lo, e_hi, since_lo, since_hi, w_lo, w_hi) AS
+    CASE WHEN e_hi >= since_lo THEN
+        tl_status(greatest(s_lo, since_lo), greatest(s_hi, since_hi),
+                  CASE WHEN since_hi <= e_lo THEN e_lo ELSE '-infinity'::DATE END,
+                  e_hi, w_lo, w_hi)
+    END;
+
+-- Who was in an org (or any unit below it, or an org merged into it) at some day of `as_of`.
 CREATE OR REPLACE MACRO team_as_of(org_slug, as_of, known_at := NULL) AS TABLE
     WITH w AS (SELECT tl_lo(as_of) AS w_lo, tl_hi(as_of) AS w_hi),
     s AS (
-        SELECT s.*, tl_status(s_lo, s_hi, e_lo, e_hi, w_lo, w_hi) AS status, w_lo, w_hi
-        FROM stints_known(known_at) s, w
+        SELECT s.*, tl_member_status(s.s_lo, s.s_hi, s.e_lo, s.e_hi, t.since_lo, t.since_hi,
+                                     w_lo, w_hi) AS status, w_lo, w_hi
+        FROM stints_known(known_at) s JOIN org_tree_since(org_slug, known_at) t USING (org), w
         WHERE track = 'member'
-          AND org IN (SELECT org FROM org_tree(org_slug, known_at))
-          AND s_lo <= w_hi AND e_hi >= w_lo
+          AND greatest(s.s_lo, t.since_lo) <= w_hi AND s.e_hi >= w_lo
+          AND s.e_hi >= t.since_lo
     ),
     best AS (
         SELECT * FROM s
