@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -258,3 +259,34 @@ def test_every_named_query_is_documented() -> None:
             continue
         assert f"## `{query.name}`" in doc
         assert f"timeline query {query.name}" in doc
+
+
+@pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
+def test_declared_parameters_are_the_ones_the_sql_uses(query) -> None:
+    """The params header lists exactly the $names in the SQL (DuckDB refuses any mismatch)."""
+    body = "\n".join(ln for ln in query.sql.splitlines() if not ln.lstrip().startswith("--"))
+    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", body))
+    assert used == {*query.required, *query.optional}
+
+
+@pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
+def test_every_query_runs_on_the_fixture(log: Path, query) -> None:
+    """Each named query runs with its required parameters set to plausible fixture values."""
+    values = {
+        "org": "acme",
+        "from_org": "acme",
+        "to_org": "brise",
+        "paper": "model-x",
+        "people": "ana,tom",
+        "as_of": "2023",
+        "from": "2023-01",
+        "to": "2024-06",
+        "text": "acme",
+        "title": "head",
+    }
+    if not set(query.required) <= set(values):
+        pytest.skip(f"no fixture value for a parameter of {query.name}")
+    args = [a for name in query.required for a in ("-p", f"{name}={values[name]}")]
+    result = run(log, "query", query.name, *args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), list)
