@@ -4,7 +4,7 @@
 -- people is a comma-separated list of person slugs ("ana,tom,lea"; spaces
 -- around commas are ignored).  The rows are those of `paper_whereabouts`:
 -- one per person and membership stint overlapping as_of, org empty when none
--- is known.
+-- is known, org_name the org's name by as_of (after renames).
 WITH w AS (SELECT tl_lo($as_of) AS w_lo, tl_hi($as_of) AS w_hi),
 cohort AS (
     SELECT trim(a.person) AS person, min(a.position)::INTEGER AS position
@@ -18,7 +18,11 @@ s AS (
     WHERE s.track = 'member' AND s.person IN (SELECT person FROM cohort)
       AND s.s_lo <= w.w_hi AND s.e_hi >= w.w_lo
 )
-SELECT c.position, c.person, coalesce(p.name, c.person) AS name, s.org, o.name AS org_name,
+SELECT c.position, c.person, coalesce(p.name, c.person) AS name, s.org, coalesce((SELECT arg_max(n.data->>'name', (n.lo, n.seq))
+                 FROM visible_events(tl_known($known_at)) n
+                 WHERE n.type IN ('OrgFounded', 'OrgRenamed') AND n.data->>'org' = s.org
+                   AND n.lo <= s.w_hi),
+                o.name) AS org_name,
        s.status,
        coalesce((SELECT arg_max(r.data->>'role', (r.lo, r.seq))
                  FROM visible_events(tl_known($known_at)) r

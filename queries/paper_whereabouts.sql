@@ -4,7 +4,8 @@
 -- One row per author and membership stint overlapping as_of (an author may be
 -- in two orgs, or in none known: then org is empty).  status as in
 -- `team_as_of`: 'definite' or 'possible'.  role is the latest role reported in
--- that stint by as_of; joined/left are the stint's dates as the sources gave them.
+-- that stint by as_of; org_name is the org's name by as_of (after renames);
+-- joined/left are the stint's dates as the sources gave them.
 WITH w AS (SELECT tl_lo($as_of) AS w_lo, tl_hi($as_of) AS w_hi),
 authors AS (
     SELECT a.person, a.position::INTEGER AS position
@@ -18,7 +19,11 @@ s AS (
     WHERE s.track = 'member' AND s.person IN (SELECT person FROM authors)
       AND s.s_lo <= w.w_hi AND s.e_hi >= w.w_lo
 )
-SELECT a.position, a.person, coalesce(p.name, a.person) AS name, s.org, o.name AS org_name,
+SELECT a.position, a.person, coalesce(p.name, a.person) AS name, s.org, coalesce((SELECT arg_max(n.data->>'name', (n.lo, n.seq))
+                 FROM visible_events(tl_known($known_at)) n
+                 WHERE n.type IN ('OrgFounded', 'OrgRenamed') AND n.data->>'org' = s.org
+                   AND n.lo <= s.w_hi),
+                o.name) AS org_name,
        s.status,
        coalesce((SELECT arg_max(r.data->>'role', (r.lo, r.seq))
                  FROM visible_events(tl_known($known_at)) r

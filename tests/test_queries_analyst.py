@@ -261,6 +261,14 @@ def test_cohort_whereabouts_in_the_order_given(tl) -> None:
     ]
 
 
+def test_whereabouts_name_the_org_as_it_was_called_then(tl) -> None:
+    """Kai was at acme in 2012, when it was still called Acme Corp; Ian joined 'Acme' in 2024."""
+    then = tl.query("cohort_whereabouts", people="kai", as_of="2012")
+    now = tl.query("cohort_whereabouts", people="ian", as_of="2024-06")
+    assert (then[0]["org"], then[0]["org_name"]) == ("acme", "Acme Corp")
+    assert (now[0]["org"], now[0]["org_name"]) == ("acme", "Acme")
+
+
 def test_leadership_as_of_a_date(tl) -> None:
     """In 2023-05 the head of acme-ai changed from Ana to Raj: both held it some day."""
     rows = tl.query("leadership", org="acme-ai", as_of="2023-05")
