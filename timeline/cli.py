@@ -437,5 +437,91 @@ def recover(tl: api.Timeline) -> None:
         click.echo(f"{tl.log.path}: clean, nothing to recover", err=True)
 
 
+@main.group()
+def chart() -> None:
+    """Draw charts (HTML, SVG or PNG; needs: pip install 'timeline[charts]')."""
+
+
+def _chart_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        [
+            click.argument("org"),
+            click.option(
+                "--from",
+                "start",
+                required=True,
+                callback=_date,
+                metavar="DATE",
+                help="Start of the period drawn (a date value).",
+            ),
+            click.option(
+                "--to",
+                "end",
+                required=True,
+                callback=_date,
+                metavar="DATE",
+                help="End of the period drawn (a date value).",
+            ),
+            click.option(
+                "-o",
+                "--output",
+                required=True,
+                type=click.Path(dir_okay=False),
+                help="The file to write: .html (opens offline), .svg or .png.",
+            ),
+        ]
+    ):
+        f = option(f)
+    return _known_option(f)
+
+
+@chart.command(name="team")
+@_chart_options
+@click.option("--as-of", callback=_date, metavar="DATE", help="Shade this date on the chart.")
+@click.pass_obj
+def chart_team(
+    tl: api.Timeline,
+    org: str,
+    start: str,
+    end: str,
+    output: str,
+    known_at: str | None,
+    as_of: str | None,
+) -> None:
+    """Draw ORG's people from --from to --to: a bar per stint, uncertain ends faded."""
+    from . import charts
+
+    path = charts.save(
+        charts.team_chart(tl, org, start, end, as_of=as_of, known_at=known_at), output
+    )
+    click.echo(f"wrote {path}", err=True)
+
+
+@chart.command(name="flows")
+@_chart_options
+@click.pass_obj
+def chart_flows(
+    tl: api.Timeline, org: str, start: str, end: str, output: str, known_at: str | None
+) -> None:
+    """Draw where ORG's people went after leaving in the period (next employer)."""
+    from . import charts
+
+    path = charts.save(charts.flows_chart(tl, org, start, end, known_at=known_at), output)
+    click.echo(f"wrote {path}", err=True)
+
+
+@chart.command(name="headcount")
+@_chart_options
+@click.pass_obj
+def chart_headcount(
+    tl: api.Timeline, org: str, start: str, end: str, output: str, known_at: str | None
+) -> None:
+    """Draw ORG's monthly headcount: definite members, with the possible ones as a band."""
+    from . import charts
+
+    path = charts.save(charts.headcount_chart(tl, org, start, end, known_at=known_at), output)
+    click.echo(f"wrote {path}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
