@@ -40,11 +40,26 @@ def _sql(name: str) -> str:
     return (resources.files("timeline") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> None:
-    """Run the statements of ``sql/<name>.sql`` one by one, each with the params it names."""
+#: Derived tables that a catch-up updates by key (sql/derive_catchup.sql) instead of rebuilding.
+INCREMENTAL = frozenset({"people", "roles", "org_names", "orgs"})
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, Any] | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> None:
+    """Run the statements of ``sql/<name>.sql`` one by one, each with the params it names.
+
+    Statements that create a table named in *skip* are left out.
+    """
     for statement in re.split(r";\s*\n", _sql(name)):
         body = "\n".join(ln for ln in statement.splitlines() if not ln.lstrip().startswith("--"))
         if not body.strip():
+            continue
+        created = re.match(r"\s*CREATE OR REPLACE TABLE (\w+)", body)
+        if created and created.group(1) in skip:
             continue
         used = {k: v for k, v in (params or {}).items() if f"${k}" in body}
         con.execute(body, used)
@@ -196,6 +211,7 @@ class Projection:
                         " AS target, recorded FROM events WHERE type = 'EventRetracted') r"
                         " WHERE events.id = r.target"
                     )
+                _run(con, "edge_index")
                 con.execute(
                     "CREATE TABLE stints AS FROM tl_stints('infinity'::TIMESTAMP, false)"
                     " ORDER BY org, s_lo"
@@ -242,7 +258,8 @@ class Projection:
                 if loaded[0] != tail.seq - after or (loaded[0] and loaded[1] != after + 1):
                     raise ValueError(f"expected seq {after + 1}..{tail.seq}, read {loaded}")
                 _run(con, "catchup", {"after": after})
-                _run(con, "derive")
+                _run(con, "derive", skip=INCREMENTAL)
+                _run(con, "derive_catchup", {"after": after})
                 self._write_checkpoint(con, tail)
                 con.execute("COMMIT")
             finally:

@@ -23,6 +23,8 @@ SELECT DISTINCT person, org FROM (
     SELECT data->>'outgoing', data->>'org' FROM touched WHERE type = 'LeadershipChanged'
 ) WHERE person IS NOT NULL;
 
+INSERT INTO edge_index FROM tl_edge_keys($after);
+
 DELETE FROM stints WHERE (person, org) IN (SELECT (person, org) FROM _affected);
 
 INSERT INTO stints FROM tl_stints('infinity'::TIMESTAMP, true);

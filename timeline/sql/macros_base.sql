@@ -55,6 +55,9 @@ CREATE OR REPLACE MACRO tl_edges(known_at, only_affected) AS TABLE
     WITH e AS (
         SELECT * FROM visible_events(known_at)
         WHERE type IN ('PersonJoined', 'PersonLeft', 'LeadershipChanged')
+          -- Read only the affected pairs' events (edge_index.sql), not every event's JSON.
+          AND (NOT only_affected OR seq IN (
+              SELECT i.seq FROM edge_index i JOIN _affected a USING (person, org)))
     ),
     edges AS (
         SELECT 'member' AS track, data->>'person' AS person, data->>'org' AS org,

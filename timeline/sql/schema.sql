@@ -15,6 +15,8 @@ CREATE TABLE events (
 );
 -- (person, org) pairs whose stints a catch-up recomputes.
 CREATE TABLE _affected (person VARCHAR, org VARCHAR);
+-- Which events are edges of which (person, org); filled by edge_index.sql.
+CREATE TABLE edge_index (person VARCHAR, org VARCHAR, seq BIGINT);
 CREATE TABLE _checkpoint (
     schema_version INTEGER NOT NULL,
     log_size BIGINT NOT NULL,
