@@ -66,3 +66,24 @@ def test_cache_goes_to_user_cache_when_log_folder_is_read_only(tmp_path, monkeyp
     path = projection.default_db_path(log)
     assert path.parent == tmp_path / "cache" / "timeline" and path.suffix == ".duckdb"
     assert projection.default_db_path(tmp_path / "log.jsonl") == tmp_path / "log.jsonl.duckdb"
+
+
+def test_user_sql_cannot_write_or_read_other_files(small, tmp_path) -> None:
+    """SQL on the read connection can neither COPY to a file, read one, nor re-enable that."""
+    import pytest
+
+    from timeline import QueryError
+
+    target = tmp_path / "out.csv"
+    attempts = [
+        f"COPY (SELECT 1) TO '{target}'",
+        f"SELECT * FROM read_csv('{small.log.path}')",
+        f"ATTACH '{tmp_path / 'other.duckdb'}' AS other",
+        "SET enable_external_access = true",
+    ]
+    before = small.log.path.read_bytes()
+    for sql in attempts:
+        with pytest.raises(QueryError):
+            small.rows(sql)
+    assert not target.exists() and small.log.path.read_bytes() == before
+    assert small.rows("SELECT count(*) AS n FROM events") == [{"n": 14}]

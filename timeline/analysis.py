@@ -126,7 +126,7 @@ def search(tl: Timeline, text: str) -> list[dict[str, Any]]:
 def export(tl: Timeline, directory: Path | str, fmt: str = "parquet") -> list[dict[str, Any]]:
     """Write each projection table to *directory* as ``TABLE.parquet`` or ``TABLE.csv``.
 
-    Uses DuckDB's ``COPY`` on the read-only connection; returns one row per
+    Uses DuckDB's ``COPY`` on a read-only connection; returns one row per
     table with its path and row count.  Existing files of the same name are
     overwritten; nothing else in *directory* is touched.
     """
@@ -138,11 +138,11 @@ def export(tl: Timeline, directory: Path | str, fmt: str = "parquet") -> list[di
     folder.mkdir(parents=True, exist_ok=True)
     options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
     written = []
-    for table in EXPORT_TABLES:
-        path = folder / f"{table}.{fmt}"
-        quoted = str(path.resolve()).replace("'", "''")
-        # A COPY target cannot be a bound parameter; the path is quoted, the table is ours.
-        rows = tl.rows(f"COPY (FROM {table}) TO '{quoted}' ({options})")
-        count = next(iter(rows[0].values())) if rows else None
-        written.append({"table": table, "rows": count, "path": str(path)})
+    with tl.file_writer() as con:
+        for table in EXPORT_TABLES:
+            path = folder / f"{table}.{fmt}"
+            quoted = str(path.resolve()).replace("'", "''")
+            # A COPY target cannot be a bound parameter; the path is quoted, the table is ours.
+            row = con.execute(f"COPY (FROM {table}) TO '{quoted}' ({options})").fetchone()
+            written.append({"table": table, "rows": row[0] if row else None, "path": str(path)})
     return written

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import frozen
 
-from ._locks import acquire
+from ._locks import acquire, flock
 from ._resources import bundled_log
 from .dates import DateValue, format_timestamp, now_utc, parse_timestamp
 from .errors import ConflictError, InvalidEventError, NotFoundError, QueryError
@@ -183,6 +183,19 @@ class Timeline:
             self._seen = (st.st_size, st.st_mtime_ns)
         assert self._con is not None
         yield self._con
+
+    @contextmanager
+    def file_writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a read-only connection that may write files, for ``export`` alone."""
+        with self._reader():
+            pass  # bring the projection up to date
+        self.close()  # DuckDB allows one configuration per file in a process
+        with flock(self.projection.lock_path, exclusive=False):
+            con = self.projection.connect_read(files=True)
+            try:
+                yield con
+            finally:
+                con.close()
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run read-only *sql* with named *params* on the projection; return dict rows."""

@@ -275,11 +275,19 @@ class Projection:
 
     # -- reading -------------------------------------------------------------------------
 
-    def connect_read(self) -> duckdb.DuckDBPyConnection:
-        """Open a read-only connection: queries on it cannot change the projection."""
+    def connect_read(self, *, files: bool = False) -> duckdb.DuckDBPyConnection:
+        """Open a read-only connection: queries on it cannot change the projection.
+
+        Unless *files* is set (``export`` only), it cannot touch other files
+        either: no COPY TO, no read_csv of the log or anything else, no ATTACH,
+        and the setting is locked so SQL cannot turn it back on.
+        """
         import duckdb
 
-        return duckdb.connect(str(self.db_path), read_only=True)
+        config: dict[str, str | bool | int | float | list[str]] = (
+            {} if files else {"enable_external_access": False, "lock_configuration": True}
+        )
+        return duckdb.connect(str(self.db_path), read_only=True, config=config)
 
 
 def _hash_of(line: bytes) -> str | None:
