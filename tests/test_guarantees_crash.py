@@ -189,3 +189,14 @@ def test_tail_refuses_an_uncommitted_end(tmp_path: Path) -> None:
     log = EventLog(path)
     with log.locked(exclusive=False) as fd, pytest.raises(timeline.LogCorruptError):
         log.tail(fd)
+
+
+def test_cli_recover_reports_damage_and_exits_1(tmp_path: Path) -> None:
+    """``timeline recover`` on a damaged uncommitted end exits 1 naming the line, no traceback."""
+    path, good = _committed(tmp_path)
+    lines = _uncommitted_lines(path, 2)
+    path.write_bytes(good + lines[0].replace(b'"T"', b'"U"') + lines[1][:15])
+    result = cli("recover", log=path)
+    assert result.exit_code == 1
+    assert f"{path}:15: a line after the last committed batch is damaged" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -238,3 +238,39 @@ def test_verify_reports_progress_in_bytes(tmp_path: Path) -> None:
     seen: list[int] = []
     verify(path, progress=seen.append)
     assert sum(seen) == path.stat().st_size
+
+
+def test_retracting_a_retracted_event_is_detected(tmp_path: Path) -> None:
+    """A re-chained log that retracts the same event twice fails the rules at the second one."""
+    path = small_log(tmp_path)
+    objs = records(path)
+    last = objs[-1]
+    for n in (1, 2):
+        objs.append(
+            {
+                "seq": last["seq"] + n,
+                "id": f"r{n}",
+                "type": "EventRetracted",
+                "recorded": last["recorded"],
+                "data": {"event": "j-cy", "reason": "wrong"},
+                "commit": True,
+            }
+        )
+    for obj in objs[:-1]:
+        obj.pop("commit", None)
+    objs[-1]["commit"] = True
+    prev = "0" * 64
+    out = []
+    for obj in objs:
+        obj["prev"] = prev
+        out.append(_rehash(obj))
+        prev = obj["hash"]
+    write_lines(path, out)
+    problem = _problem(path)
+    assert problem.line == len(objs) and "already retracted" in problem.message
+
+
+def test_verify_of_a_missing_log_exits_1(tmp_path: Path) -> None:
+    """``timeline verify`` on a path with no log says so and exits 1."""
+    result = cli("verify", log=tmp_path / "none.jsonl")
+    assert result.exit_code == 1 and "no such log" in result.stderr

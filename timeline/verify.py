@@ -22,9 +22,9 @@ from attrs import frozen
 from .codec import GENESIS, EventDecodeError, content_digest, line_hash, stored_from_obj
 from .dates import format_timestamp, parse_timestamp
 from .errors import BadDateError, LogCorruptError
-from .events import Draft, EventRetracted, OrgFounded, PaperPublished, PersonAdded, SourceAdded
+from .events import Draft, EventRetracted
 from .log import EventLog
-from .validate import KINDS, LoggedEvent, check_batch
+from .validate import KINDS, LoggedEvent, _defines, check_batch
 
 __all__ = ["MemoryKnown", "RecoverReport", "VerifyReport", "recover", "verify"]
 
@@ -66,17 +66,13 @@ class MemoryKnown:
 
     def add(self, draft: Draft, event_id: str) -> None:
         """Record what one accepted line defines, its id, and what it retracts."""
-        ev = draft.event
-        defined = {
-            SourceAdded: ("source", "source"),
-            PersonAdded: ("person", "person"),
-            OrgFounded: ("org", "org"),
-            PaperPublished: ("paper", "paper"),
-        }.get(type(ev))
+        defined = _defines(draft)
         if defined is not None:
-            self.keys[defined[0]].add(getattr(ev, defined[1]))
+            self.keys[defined[0]].add(defined[1])
         self.logged[event_id] = LoggedEvent(content_digest(draft), draft.type, retracted=False)
-        if isinstance(ev, EventRetracted):
+        ev = draft.event
+        # (a line before --from is not checked, so what it retracts may be missing)
+        if isinstance(ev, EventRetracted) and ev.event in self.logged:
             target = self.logged[ev.event]
             self.logged[ev.event] = LoggedEvent(target.digest, target.type, retracted=True)
 
@@ -144,8 +140,6 @@ class _Checker:
             if not accepted:
                 raise self.fail(number, f"id {stored.id!r} is used by an earlier line")
             self.checked += 1
-        elif stored.id in self.known.logged:
-            raise self.fail(number, f"id {stored.id!r} is used by an earlier line")
         self.known.add(draft, stored.id)
         if last and not self.commit:
             raise self.fail(
