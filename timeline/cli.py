@@ -437,90 +437,73 @@ def recover(tl: api.Timeline) -> None:
         click.echo(f"{tl.log.path}: clean, nothing to recover", err=True)
 
 
-@main.group()
-def chart() -> None:
-    """Draw charts (HTML, SVG or PNG; needs: pip install 'timeline[charts]')."""
+CHARTS = ("team", "flows", "headcount")
 
 
-def _chart_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(
-        [
-            click.argument("org"),
-            click.option(
-                "--from",
-                "start",
-                required=True,
-                callback=_date,
-                metavar="DATE",
-                help="Start of the period drawn (a date value).",
-            ),
-            click.option(
-                "--to",
-                "end",
-                required=True,
-                callback=_date,
-                metavar="DATE",
-                help="End of the period drawn (a date value).",
-            ),
-            click.option(
-                "-o",
-                "--output",
-                required=True,
-                type=click.Path(dir_okay=False),
-                help="The file to write: .html (opens offline), .svg or .png.",
-            ),
-        ]
-    ):
-        f = option(f)
-    return _known_option(f)
-
-
-@chart.command(name="team")
-@_chart_options
-@click.option("--as-of", callback=_date, metavar="DATE", help="Shade this date on the chart.")
+@main.command()
+@click.argument("kind", type=click.Choice(CHARTS))
+@click.argument("org")
+@click.option(
+    "--from",
+    "start",
+    required=True,
+    callback=_date,
+    metavar="DATE",
+    help="Start of the period drawn (a date value).",
+)
+@click.option(
+    "--to",
+    "end",
+    required=True,
+    callback=_date,
+    metavar="DATE",
+    help="End of the period drawn (a date value).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The file to write: .html (opens offline), .svg or .png.",
+)
+@click.option(
+    "--as-of",
+    callback=_date,
+    metavar="DATE",
+    help="team only: shade this date's window on the chart.",
+)
+@_known_option
 @click.pass_obj
-def chart_team(
+def chart(
     tl: api.Timeline,
+    kind: str,
     org: str,
     start: str,
     end: str,
     output: str,
-    known_at: str | None,
     as_of: str | None,
+    known_at: str | None,
 ) -> None:
-    """Draw ORG's people from --from to --to: a bar per stint, uncertain ends faded."""
+    """Draw a KIND chart of ORG from --from to --to (needs: pip install 'timeline[charts]').
+
+    \b
+    team       a row per person, a bar per stint, the uncertain part of each
+               start and end faded; papers and leadership changes marked
+    flows      where the people who left ORG in the period went next
+    headcount  members per month: definite as a line, possible as a band
+    """
     from . import charts
 
-    path = charts.save(
-        charts.team_chart(tl, org, start, end, as_of=as_of, known_at=known_at), output
-    )
-    click.echo(f"wrote {path}", err=True)
-
-
-@chart.command(name="flows")
-@_chart_options
-@click.pass_obj
-def chart_flows(
-    tl: api.Timeline, org: str, start: str, end: str, output: str, known_at: str | None
-) -> None:
-    """Draw where ORG's people went after leaving in the period (next employer)."""
-    from . import charts
-
-    path = charts.save(charts.flows_chart(tl, org, start, end, known_at=known_at), output)
-    click.echo(f"wrote {path}", err=True)
-
-
-@chart.command(name="headcount")
-@_chart_options
-@click.pass_obj
-def chart_headcount(
-    tl: api.Timeline, org: str, start: str, end: str, output: str, known_at: str | None
-) -> None:
-    """Draw ORG's monthly headcount: definite members, with the possible ones as a band."""
-    from . import charts
-
-    path = charts.save(charts.headcount_chart(tl, org, start, end, known_at=known_at), output)
-    click.echo(f"wrote {path}", err=True)
+    if as_of is not None and kind != "team":
+        raise click.UsageError("--as-of goes with the team chart only")
+    drawn: Any
+    if kind == "team":
+        drawn = charts.team_chart(tl, org, start, end, as_of=as_of, known_at=known_at)
+    elif kind == "flows":
+        drawn = charts.flows_chart(tl, org, start, end, known_at=known_at)
+    else:
+        drawn = charts.headcount_chart(tl, org, start, end, known_at=known_at)
+    click.echo(f"wrote {charts.save(drawn, output)}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
