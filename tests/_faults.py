@@ -105,14 +105,15 @@ def start_append(path: Path, tag: str, n: int, pad: int = 1) -> subprocess.Popen
 
 
 def kill_during_write(proc: subprocess.Popen[bytes], path: Path, rng: Random) -> None:
-    """SIGKILL *proc* once the log starts growing, after a random extra delay of up to 2 ms.
+    """SIGKILL *proc* once the log starts growing, after a random extra delay of up to 0.3 ms.
 
-    The poll sleeps between looks so that the child keeps the CPU it needs.
+    A 2 MB batch is written in well under a millisecond, so a longer delay mostly lands
+    after the write.  The poll sleeps between looks so that the child keeps the CPU it needs.
     """
     start = path.stat().st_size
     while proc.poll() is None and path.stat().st_size == start:
         time.sleep(0.0002)
-    time.sleep(rng.uniform(0, 0.002))
+    time.sleep(rng.uniform(0, 0.0003))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
 

@@ -71,7 +71,7 @@ def test_sigkill_during_append_leaves_whole_batches(tmp_path: Path) -> None:
         sizes = _batch_sizes(path)
         assert set(sizes.values()) <= {BATCH}, sizes
     verify(path)
-    assert outcomes["torn"] >= 2, f"too few kills landed inside a write: {outcomes}"
+    assert outcomes["torn"] >= 1, f"no kill landed inside a write: {outcomes}"
     with timeline.open(path) as tl:
         result = tl.append(people("after", 3), recorded_at=RECORDED)
         assert result.appended == 3
