@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCHEMA_VERSION", "Projection", "SyncResult", "default_db_path"]
 
-SCHEMA_VERSION = 2  # 2: org_tree_since, tl_member_status (OrgMerged)
+SCHEMA_VERSION = 3  # 2: org_tree_since, tl_member_status (OrgMerged); 3: departures_from
 log = logging.getLogger("timeline")
 
 
@@ -109,7 +109,9 @@ class Projection:
         if not self.db_path.exists():
             return None
         try:
-            con = duckdb.connect(str(self.db_path), read_only=True)
+            # The same configuration as the query connections: DuckDB refuses a second
+            # connection to a file with another configuration in one process.
+            con = self.connect_read()
         except duckdb.Error as exc:
             if not quiet:
                 log.warning("%s: unreadable projection (%s); rebuilding it", self.db_path, exc)

@@ -90,3 +90,67 @@ CREATE OR REPLACE MACRO leaders_as_of(org_slug, as_of, known_at := NULL) AS TABL
     FROM stints_known(known_at) s CROSS JOIN w LEFT JOIN people p USING (person)
     WHERE s.track = 'leader' AND s.org = org_slug AND s_lo <= w_hi AND e_hi >= w_lo
     ORDER BY s.title, status, s.person;
+
+-- Departures from an org (or its units, or orgs merged into it) whose leave may fall in
+-- [w_from, w_to]; `paper` (or NULL) keeps only its authors.  A move between units of
+-- the org (another stint in the tree starting no later than a month after the leave and
+-- ending after it) is not a departure.  status: 'definite' when the leave's range lies
+-- inside the period, 'possible' when it only overlaps it.  tenure_months parses the
+-- reported ISO duration (years * 12 + months).  Shared by the departures and flows queries.
+CREATE OR REPLACE MACRO departures_from(org_slug, w_from, w_to, paper, known_at) AS TABLE
+    WITH w AS (SELECT tl_lo(w_from) AS w_lo, tl_hi(w_to) AS w_hi),
+    authors AS (
+        SELECT unnest((data->'authors')::VARCHAR[]) AS person
+        FROM visible_events(tl_known(known_at))
+        WHERE type = 'PaperPublished' AND data->>'paper' = paper
+    ),
+    m AS (
+        SELECT s.*, t.since_lo, t.since_hi
+        FROM stints_known(known_at) s JOIN org_tree_since(org_slug, known_at) t USING (org)
+        WHERE s.track = 'member'
+    ),
+    d AS (
+        SELECT m.*, tl_status(m.e_lo, m.e_hi, m.e_lo, m.e_hi, w.w_lo, w.w_hi) AS status,
+               split_part(m.tenure, 'T', 1) AS t
+        FROM m, w
+        WHERE m."left" IS NOT NULL AND m.e_lo <= w.w_hi AND m.e_hi >= w.w_lo
+          AND m.e_hi >= m.since_lo
+          AND (paper IS NULL OR m.person IN (SELECT person FROM authors))
+          AND NOT EXISTS (
+              SELECT 1 FROM m o
+              WHERE o.person = m.person AND (o.org, o.stint_no) <> (m.org, m.stint_no)
+                AND o.s_lo <= m.e_hi + INTERVAL 1 MONTH AND o.e_hi > m.e_hi)
+    )
+    SELECT d.* EXCLUDE (t),
+           CASE WHEN d.tenure IS NOT NULL THEN
+               coalesce(try_cast(regexp_extract(d.t, '(\d+)Y', 1) AS INTEGER), 0) * 12
+               + coalesce(try_cast(regexp_extract(d.t, '(\d+)M', 1) AS INTEGER), 0)
+           END AS tenure_months
+    FROM d;
+
+-- Each departure (departures_from) with the next employer: the first stint (by start) at
+-- an org outside the source org whose start range begins no earlier than overlap_months
+-- (default 3) before the leave's range begins and no later than window_months (default
+-- 12) after it ends.  Founding an org (OrgFounded.founders) counts as starting there on
+-- its founding date.  to_unit is NULL where no next employer is known in the window.
+CREATE OR REPLACE MACRO next_employers(org_slug, w_from, w_to, window_months, overlap_months,
+                                       paper, known_at) AS TABLE
+    WITH d AS (FROM departures_from(org_slug, w_from, w_to, paper, known_at)),
+    src AS (SELECT org FROM org_tree_since(org_slug, known_at)),
+    starts AS (
+        SELECT person, org, joined, s_lo, s_hi, 'joined' AS how
+        FROM stints_known(known_at) WHERE track = 'member' AND joined IS NOT NULL
+        UNION ALL
+        SELECT f.person, e.data->>'org', e.occurred, e.lo, e.hi, 'founded'
+        FROM visible_events(tl_known(known_at)) e,
+             unnest((e.data->'founders')::VARCHAR[]) AS f(person)
+        WHERE e.type = 'OrgFounded'
+    )
+    SELECT d.person, d.org AS from_unit, d."left", d.status, d.tenure, d.e_lo,
+           s.org AS to_unit, s.joined, s.how, s.s_lo
+    FROM d LEFT JOIN starts s
+      ON s.person = d.person AND s.org NOT IN (SELECT org FROM src)
+     AND s.s_lo >= d.e_lo - to_months(coalesce(overlap_months::INTEGER, 3))
+     AND s.s_lo <= d.e_hi + to_months(coalesce(window_months::INTEGER, 12))
+    QUALIFY row_number() OVER (
+        PARTITION BY d.person, d.org, d.stint_no ORDER BY s.s_lo, s.s_hi, s.org, s.how) = 1;
