@@ -11,6 +11,7 @@ replay into a fresh file that replaces the old one only once complete.
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import hashlib
 import json
@@ -30,10 +31,19 @@ from .log import EventLog, Tail
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["SCHEMA_VERSION", "Projection", "SyncResult", "default_db_path"]
+__all__ = ["Projection", "SyncResult", "default_db_path", "schema_version"]
 
-SCHEMA_VERSION = 3  # 2: org_tree_since, tl_member_status (OrgMerged); 3: departures_from
 log = logging.getLogger("timeline")
+
+
+@functools.cache
+def schema_version() -> int:
+    """Fingerprint the projection's SQL: a cache built by other SQL is rebuilt, never reused."""
+    digest = hashlib.sha256()
+    for path in sorted(resources.files("timeline").joinpath("sql").iterdir(), key=lambda p: p.name):
+        if path.name.endswith(".sql"):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return int(digest.hexdigest()[:7], 16)  # 28 bits: fits the INTEGER column
 
 
 def _sql(name: str) -> str:
@@ -124,7 +134,7 @@ class Projection:
             return None
         finally:
             con.close()
-        if row is None or row[0] != SCHEMA_VERSION:
+        if row is None or row[0] != schema_version():
             return None
         return int(row[1]), int(row[2]), str(row[3])
 
@@ -272,7 +282,7 @@ class Projection:
         con.execute("DELETE FROM _checkpoint")
         con.execute(
             "INSERT INTO _checkpoint VALUES ($v, $size, $seq, $hash)",
-            {"v": SCHEMA_VERSION, "size": tail.size, "seq": tail.seq, "hash": tail.hash},
+            {"v": schema_version(), "size": tail.size, "seq": tail.seq, "hash": tail.hash},
         )
 
     # -- reading -------------------------------------------------------------------------

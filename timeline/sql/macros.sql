@@ -154,3 +154,40 @@ CREATE OR REPLACE MACRO next_employers(org_slug, w_from, w_to, window_months, ov
      AND s.s_lo <= d.e_hi + to_months(coalesce(window_months::INTEGER, 12))
     QUALIFY row_number() OVER (
         PARTITION BY d.person, d.org, d.stint_no ORDER BY s.s_lo, s.s_hi, s.org, s.how) = 1;
+
+-- Where the people in the list `people` (slugs, in order) were on some day of `as_of`:
+-- one row per person and member stint overlapping it (org NULL when none is known),
+-- with status, the role reported by then in that stint, and the org's name then.
+-- A slug listed twice keeps its first position.  Used by the whereabouts queries.
+CREATE OR REPLACE MACRO whereabouts(people, as_of, known_at) AS TABLE
+    WITH w AS (SELECT tl_lo(as_of) AS w_lo, tl_hi(as_of) AS w_hi),
+    cohort AS (
+        SELECT trim(a.person) AS person, min(a.position)::INTEGER AS position
+        FROM unnest(people) WITH ORDINALITY AS a(person, position)
+        WHERE trim(a.person) <> ''
+        GROUP BY trim(a.person)
+    ),
+    s AS (
+        SELECT s.*, tl_status(s.s_lo, s.s_hi, s.e_lo, s.e_hi, w.w_lo, w.w_hi) AS status, w.w_hi
+        FROM stints_known(known_at) s, w
+        WHERE s.track = 'member' AND s.person IN (SELECT person FROM cohort)
+          AND s.s_lo <= w.w_hi AND s.e_hi >= w.w_lo
+    )
+    SELECT c.position, c.person, coalesce(p.name, c.person) AS name, s.org,
+           coalesce((SELECT arg_max(n.data->>'name', (n.lo, n.seq))
+                     FROM visible_events(tl_known(known_at)) n
+                     WHERE n.type IN ('OrgFounded', 'OrgRenamed') AND n.data->>'org' = s.org
+                       AND n.lo <= s.w_hi),
+                    o.name) AS org_name,
+           s.status,
+           coalesce((SELECT arg_max(r.data->>'role', (r.lo, r.seq))
+                     FROM visible_events(tl_known(known_at)) r
+                     WHERE r.type = 'RoleChanged' AND r.data->>'person' = s.person
+                       AND r.data->>'org' = s.org AND r.lo >= s.s_lo AND r.lo <= s.w_hi),
+                    s.role) AS role,
+           s.joined, s."left"
+    FROM cohort c
+    LEFT JOIN s USING (person)
+    LEFT JOIN people p USING (person)
+    LEFT JOIN orgs o ON o.org = s.org
+    ORDER BY c.position, s.status, s.s_lo, s.org;
