@@ -87,3 +87,14 @@ def test_user_sql_cannot_write_or_read_other_files(small, tmp_path) -> None:
             small.rows(sql)
     assert not target.exists() and small.log.path.read_bytes() == before
     assert small.rows("SELECT count(*) AS n FROM events") == [{"n": 14}]
+
+
+def test_cache_built_by_other_sql_is_rebuilt(small) -> None:
+    """A projection whose SQL fingerprint differs from this version's is replayed, not reused."""
+    small.sync()
+    small.close()
+    con = duckdb.connect(str(small.projection.db_path))
+    con.execute("UPDATE _checkpoint SET schema_version = schema_version + 1")
+    con.close()
+    assert small.sync().action == "rebuild"
+    assert small.sync().action == "none"
