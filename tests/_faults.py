@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from random import Random
@@ -42,12 +45,25 @@ def people(tag: str, n: int) -> list[str]:
     ]
 
 
+_template: list[Path] = []
+
+
 def small_log(tmp_path: Path) -> Path:
-    """Create a log holding the small fixture history; return its path."""
+    """Create a log holding the small fixture history (and its projection); return its path.
+
+    The history is appended through the API once per test process and copied after that.
+    """
+    if not _template:
+        folder = Path(tempfile.mkdtemp(prefix="timeline-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        with timeline.open(folder / "log.jsonl") as tl:
+            tl.init()
+            tl.append(SMALL.read_text(encoding="utf-8").splitlines(), recorded_at=RECORDED)
+            tl.sync()
+        _template.append(folder / "log.jsonl")
     path = tmp_path / "log.jsonl"
-    with timeline.open(path) as tl:
-        tl.init()
-        tl.append(SMALL.read_text(encoding="utf-8").splitlines(), recorded_at=RECORDED)
+    shutil.copyfile(_template[0], path)
+    shutil.copyfile(_template[0].with_name("log.jsonl.duckdb"), path.with_name("log.jsonl.duckdb"))
     return path
 
 
