@@ -93,9 +93,27 @@ def measure(key: str, label: str, reps: int, run: Callable[[], dict[str, Any]]) 
     for rep in range(reps):
         _progress(f"{label} ({rep + 1}/{reps})")
         results.append(run())
+    return _summary(key, label, results)
+
+
+def measure_interleaved(
+    reps: int, *tasks: tuple[str, str, Callable[[], dict[str, Any]]]
+) -> list[Row]:
+    """Measure *tasks* in turn within each repetition, so a busy spell hits them alike."""
+    results: list[list[dict[str, Any]]] = [[] for _ in tasks]
+    for rep in range(reps):
+        for (_, label, run), done in zip(tasks, results, strict=True):
+            _progress(f"{label} ({rep + 1}/{reps})")
+            done.append(run())
+    return [
+        _summary(key, label, done) for (key, label, _), done in zip(tasks, results, strict=True)
+    ]
+
+
+def _summary(key: str, label: str, results: list[dict[str, Any]]) -> Row:
     if "skipped" in results[0]:
         return dict(key=key, label=label, skipped=results[0]["skipped"])
-    row: Row = {"key": key, "label": label, "runs": reps}
+    row: Row = {"key": key, "label": label, "runs": len(results)}
     for name in results[0]:
         values = [r[name] for r in results]
         row[name] = max(values) if name == "rss_mb" else statistics.median(values)
@@ -157,20 +175,18 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     db = args.workdir / f"bench-{n}-s{args.seed}.duckdb"
     floor_db = args.workdir / "floor.duckdb"
     big_reps = 1 if n >= 1_000_000 else args.reps  # the slow comparisons, at the big sizes
-    rows = [
-        measure(
+    # The floor and the replay alternate; the last replay leaves the warm
+    # projection every later task starts from.
+    rows = measure_interleaved(
+        args.reps,
+        (
             "floor",
             "floor: read_json + CTAS stints",
-            args.reps,
             lambda: _task("floor", args, log=log, db=floor_db),
         ),
-        # The last replay leaves the warm projection every later task starts from.
-        measure(
-            "replay",
-            "replay (Projection.rebuild)",
-            args.reps,
-            lambda: _task("replay", args, log=log, db=db),
-        ),
+        ("replay", "replay (Projection.rebuild)", lambda: _task("replay", args, log=log, db=db)),
+    )
+    rows += [
         measure(
             "naive",
             f"naive: json.loads + INSERT each (first {min(n, NAIVE_CAP):,})",
