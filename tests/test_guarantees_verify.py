@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -274,3 +278,37 @@ def test_verify_of_a_missing_log_exits_1(tmp_path: Path) -> None:
     """``timeline verify`` on a path with no log says so and exits 1."""
     result = cli("verify", log=tmp_path / "none.jsonl")
     assert result.exit_code == 1 and "no such log" in result.stderr
+
+
+def _drain(fd: int) -> bytes:
+    """Read a pseudo-terminal until its other end is closed, then close it."""
+    out = b""
+    try:
+        while chunk := os.read(fd, 4096):
+            out += chunk
+    except OSError:  # EIO: the other end is closed and everything was read
+        pass
+    finally:
+        os.close(fd)
+    return out
+
+
+def test_progress_goes_to_a_terminal_stderr_only(tmp_path: Path) -> None:
+    """With stderr on a terminal, the progress bar is drawn there and stdout holds only the
+    summary."""
+    path = small_log(tmp_path)
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "timeline.cli", "--log", str(path), "verify"],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(follower)
+    drawn = _drain(leader)
+    assert proc.returncode == 0
+    assert proc.stdout.decode().startswith("ok: 14 event(s)")
+    assert b"verifying" in drawn
