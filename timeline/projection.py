@@ -51,7 +51,7 @@ def _sql(name: str) -> str:
 
 
 #: Derived tables that a catch-up updates by key (sql/derive_catchup.sql) instead of rebuilding.
-INCREMENTAL = frozenset({"people", "roles", "org_names", "orgs"})
+INCREMENTAL = frozenset({"people", "roles", "org_names", "orgs", "org_links", "role_changes"})
 
 
 def _run(

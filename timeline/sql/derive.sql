@@ -40,3 +40,18 @@ SELECT data->>'person' AS person, data->>'org' AS org, data->>'role' AS role,
        occurred, lo, hi, seq, id, source, type
 FROM visible_events('infinity'::TIMESTAMP)
 WHERE type IN ('PersonJoined', 'RoleChanged') AND data->>'role' IS NOT NULL;
+
+-- Org links (a unit's parent, a merged org's successor) and role changes, keeping each
+-- event's visibility columns: the question macros read these small tables instead of
+-- scanning every event, for any known_at.  derive_catchup.sql keeps them up to date.
+CREATE OR REPLACE TABLE org_links AS
+SELECT data->>'org' AS org, coalesce(data->>'parent', data->>'into') AS target, type,
+       lo, hi, seq, id, recorded, retracted_at
+FROM events
+WHERE (type = 'OrgFounded' AND data->>'parent' IS NOT NULL) OR type = 'OrgMerged';
+
+CREATE OR REPLACE TABLE role_changes AS
+SELECT data->>'person' AS person, data->>'org' AS org, data->>'role' AS role,
+       lo, seq, id, recorded, retracted_at
+FROM events WHERE type = 'RoleChanged'
+ORDER BY person, org;

@@ -81,6 +81,25 @@ FROM visible_events('infinity'::TIMESTAMP) f LEFT JOIN names ON names.org = f.da
 WHERE f.type = 'OrgFounded' AND f.data->>'org' IN (SELECT org FROM _orgs_touched)
 QUALIFY row_number() OVER (PARTITION BY f.data->>'org' ORDER BY f.seq DESC) = 1;
 
+-- org_links and role_changes: mark what was just retracted, add the new rows (their
+-- retracted_at is already set when a later event of the same catch-up retracted them).
+UPDATE org_links SET retracted_at = e.retracted_at
+FROM events e WHERE org_links.id = e.id AND e.id IN (SELECT id FROM _retracted);
+
+INSERT INTO org_links
+SELECT data->>'org', coalesce(data->>'parent', data->>'into'), type, lo, hi, seq, id,
+       recorded, retracted_at
+FROM events
+WHERE seq > $after
+  AND ((type = 'OrgFounded' AND data->>'parent' IS NOT NULL) OR type = 'OrgMerged');
+
+UPDATE role_changes SET retracted_at = e.retracted_at
+FROM events e WHERE role_changes.id = e.id AND e.id IN (SELECT id FROM _retracted);
+
+INSERT INTO role_changes
+SELECT data->>'person', data->>'org', data->>'role', lo, seq, id, recorded, retracted_at
+FROM events WHERE seq > $after AND type = 'RoleChanged';
+
 DROP TABLE _orgs_touched;
 DROP TABLE _retracted;
 DROP TABLE _people_touched;

@@ -6,15 +6,18 @@ CREATE OR REPLACE MACRO stints_known(known_at) AS TABLE
     UNION ALL
     SELECT * FROM tl_stints(tl_known(known_at), false) WHERE known_at IS NOT NULL;
 
+-- Whether an event (its recorded and retracted_at) counts as the log stood at `known`.
+CREATE OR REPLACE MACRO tl_visible(recorded, retracted_at, known) AS
+    recorded <= known AND (retracted_at IS NULL OR retracted_at > known);
+
 -- An org and every unit below it (parent links as known at `known_at`).
 CREATE OR REPLACE MACRO org_tree(org_slug, known_at) AS TABLE
     WITH RECURSIVE tree(org) AS (
         SELECT org_slug
         UNION
-        SELECT e.data->>'org'
-        FROM visible_events(tl_known(known_at)) e
-        JOIN tree ON e.data->>'parent' = tree.org
-        WHERE e.type = 'OrgFounded'
+        SELECT l.org
+        FROM org_links l JOIN tree ON l.target = tree.org
+        WHERE l.type = 'OrgFounded' AND tl_visible(l.recorded, l.retracted_at, tl_known(known_at))
     )
     SELECT org FROM tree;
 
@@ -32,14 +35,13 @@ CREATE OR REPLACE MACRO org_tree_since(org_slug, known_at) AS TABLE
     WITH RECURSIVE tree(org, since_lo, since_hi) AS (
         SELECT org_slug, '-infinity'::DATE, '-infinity'::DATE
         UNION
-        SELECT e.data->>'org',
-               CASE WHEN e.type = 'OrgMerged' THEN greatest(tree.since_lo, e.lo)
+        SELECT l.org,
+               CASE WHEN l.type = 'OrgMerged' THEN greatest(tree.since_lo, l.lo)
                     ELSE tree.since_lo END,
-               CASE WHEN e.type = 'OrgMerged' THEN greatest(tree.since_hi, e.hi)
+               CASE WHEN l.type = 'OrgMerged' THEN greatest(tree.since_hi, l.hi)
                     ELSE tree.since_hi END
-        FROM visible_events(tl_known(known_at)) e
-        JOIN tree ON (e.type = 'OrgFounded' AND e.data->>'parent' = tree.org)
-                  OR (e.type = 'OrgMerged' AND e.data->>'into' = tree.org)
+        FROM org_links l JOIN tree ON l.target = tree.org
+        WHERE tl_visible(l.recorded, l.retracted_at, tl_known(known_at))
     )
     SELECT org, min(since_lo) AS since_lo, min(since_hi) AS since_hi FROM tree GROUP BY org;
 
@@ -73,10 +75,10 @@ CREATE OR REPLACE MACRO team_as_of(org_slug, as_of, known_at := NULL) AS TABLE
            b.joined, b."left",
            b.joined IS NOT NULL AND b.s_lo <= b.w_hi AND b.s_hi >= b.w_lo AS joined_in_window,
            b."left" IS NOT NULL AND b.e_lo <= b.w_hi AND b.e_hi >= b.w_lo AS left_in_window,
-           coalesce((SELECT arg_max(r.data->>'role', (r.lo, r.seq))
-                     FROM visible_events(tl_known(known_at)) r
-                     WHERE r.type = 'RoleChanged' AND r.data->>'person' = b.person
-                       AND r.data->>'org' = b.org AND r.lo >= b.s_lo AND r.lo <= b.w_hi),
+           coalesce((SELECT arg_max(r.role, (r.lo, r.seq)) FROM role_changes r
+                     WHERE r.person = b.person AND r.org = b.org
+                       AND r.lo >= b.s_lo AND r.lo <= b.w_hi
+                       AND tl_visible(r.recorded, r.retracted_at, tl_known(known_at))),
                     b.role) AS role
     FROM best b LEFT JOIN people p USING (person)
     ORDER BY b.status, b.person;
@@ -180,10 +182,10 @@ CREATE OR REPLACE MACRO whereabouts(people, as_of, known_at) AS TABLE
                        AND n.lo <= s.w_hi),
                     o.name) AS org_name,
            s.status,
-           coalesce((SELECT arg_max(r.data->>'role', (r.lo, r.seq))
-                     FROM visible_events(tl_known(known_at)) r
-                     WHERE r.type = 'RoleChanged' AND r.data->>'person' = s.person
-                       AND r.data->>'org' = s.org AND r.lo >= s.s_lo AND r.lo <= s.w_hi),
+           coalesce((SELECT arg_max(r.role, (r.lo, r.seq)) FROM role_changes r
+                     WHERE r.person = s.person AND r.org = s.org
+                       AND r.lo >= s.s_lo AND r.lo <= s.w_hi
+                       AND tl_visible(r.recorded, r.retracted_at, tl_known(known_at))),
                     s.role) AS role,
            s.joined, s."left"
     FROM cohort c
