@@ -9,18 +9,19 @@ before the tagged union so that union members pick them up.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
 import cattrs
 from cattrs.strategies import configure_tagged_union
 
+from ._hashing import GENESIS, canonical, line_hash
 from .dates import DateValue
 from .errors import BadDateError
 from .events import TAGS, TYPES, WITH_OCCURRED, Draft, Event, Stored
 
 __all__ = [
+    "GENESIS",
     "UPCASTERS",
     "EventDecodeError",
     "canonical",
@@ -38,7 +39,6 @@ DRAFT_KEYS = frozenset({"id", "type", "occurred", "source", "data"})
 STORED_KEYS = frozenset(
     {"seq", "id", "type", "occurred", "recorded", "source", "data", "commit", "prev", "hash"}
 )
-GENESIS = "0" * 64
 
 
 class EventDecodeError(ValueError):
@@ -235,14 +235,3 @@ def stored_from_obj(obj: object) -> Stored:
         prev=obj["prev"],
         hash=obj["hash"],
     )
-
-
-def canonical(obj: object) -> bytes:
-    """Serialise *obj* canonically: sorted keys, no spaces, UTF-8 (the form that is hashed)."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def line_hash(obj: dict[str, Any]) -> str:
-    """Hash a line object without its ``hash`` field; ``prev`` is inside, which chains the lines."""
-    body = {k: v for k, v in obj.items() if k != "hash"}
-    return hashlib.sha256(canonical(body)).hexdigest()

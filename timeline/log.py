@@ -18,8 +18,8 @@ from pathlib import Path
 
 from attrs import frozen
 
+from ._hashing import GENESIS, line_hash
 from ._locks import acquire
-from .codec import GENESIS, line_hash
 from .errors import LogCorruptError, LogExistsError, LogMissingError
 
 __all__ = ["EventLog", "Tail"]
