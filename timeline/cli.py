@@ -65,15 +65,19 @@ def _timestamp(_ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
-def _format_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
+def _format_option(
+    f: Callable[..., Any] | None = None, *, default: str = "table"
+) -> Callable[..., Any]:
+    """Add --format (default *default*); usable bare or as ``_format_option(default=...)``."""
+    option = click.option(
         "--format",
         "fmt",
         type=click.Choice(FORMATS),
-        default="table",
+        default=default,
         show_default=True,
         help="How to print rows: an aligned table for people, json/jsonl/csv for programs.",
-    )(f)
+    )
+    return option(f) if f is not None else option
 
 
 def _known_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -256,14 +260,7 @@ def person(tl: api.Timeline, person: str, fmt: str) -> None:
 @click.option("--person", help="Only events about this person.")
 @click.option("--org", help="Only events about this org.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many events.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="jsonl",
-    show_default=True,
-    help="How to print the events.",
-)
+@_format_option(default="jsonl")
 @click.pass_obj
 def log_(
     tl: api.Timeline,
