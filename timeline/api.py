@@ -173,13 +173,36 @@ class Timeline:
         self._lock_fd = lock_fd
         return self._con
 
+    def _open_current(self) -> bool:
+        """Open the reader if the projection already matches the log; say whether it did.
+
+        Most reads find the cache current: one connection then serves both the check
+        and the query.  The log's tail is read (and its lock released) before the
+        projection's lock is taken, keeping the lock order of writers.
+        """
+        import duckdb
+
+        tail = self.projection.committed_tail()
+        if tail is None or not self.projection.db_path.exists():
+            return False
+        try:
+            con = self._open_reader()
+        except duckdb.Error:
+            self.close()
+            return False
+        if self.projection.checkpoint_of(con) == (tail.size, tail.seq, tail.hash):
+            return True
+        self.close()
+        return False
+
     @contextmanager
     def _reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if not self._fresh():
             self.close()
             st = os.stat(self.log.path)
-            self.projection.sync()
-            self._open_reader()
+            if not self._open_current():
+                self.projection.sync()
+                self._open_reader()
             self._seen = (st.st_size, st.st_mtime_ns)
         assert self._con is not None
         yield self._con

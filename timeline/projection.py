@@ -127,16 +127,29 @@ class Projection:
                 log.warning("%s: unreadable projection (%s); rebuilding it", self.db_path, exc)
             return None
         try:
+            return self.checkpoint_of(con)
+        finally:
+            con.close()
+
+    @staticmethod
+    def checkpoint_of(con: duckdb.DuckDBPyConnection) -> tuple[int, int, str] | None:
+        """Read (log_size, last_seq, last_hash) on *con*; None if unusable or from other SQL."""
+        import duckdb
+
+        try:
             row = con.execute(
                 "SELECT schema_version, log_size, last_seq, last_hash FROM _checkpoint"
             ).fetchone()
         except duckdb.Error:
             return None
-        finally:
-            con.close()
         if row is None or row[0] != schema_version():
             return None
         return int(row[1]), int(row[2]), str(row[3])
+
+    def committed_tail(self) -> Tail | None:
+        """Read the log's committed tail under a shared lock; None if it needs recovery."""
+        with self.log.locked(exclusive=False) as fd:
+            return self.log.tail(fd) if self.log.is_clean(fd) else None
 
     def _plan(self, tail: Tail, *, quiet: bool = False) -> tuple[str, int, int]:
         """Decide what a sync must do; return (action, offset to read from, seq before it)."""
