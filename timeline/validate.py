@@ -130,8 +130,8 @@ def check_batch(
     accepted: list[tuple[int, Draft]] = []
     batch_ids: dict[str, str] = {}
     for line, draft in drafts:
-        digest = content_digest(draft)
         if draft.id is not None:
+            digest = content_digest(draft)  # only an id can meet its earlier self
             if not ID.fullmatch(draft.id):
                 problems.append(
                     Problem(
