@@ -523,3 +523,14 @@ def test_named_query_paper_whereabouts_lists_every_author(tl: timeline.Timeline)
     assert {r["person"] for r in rows} == set(LLAMA_AUTHORS)
     at_meta = {r["person"] for r in rows if r["org"] == "meta" and r["status"] == "definite"}
     assert at_meta == {"hugo-touvron", "xavier-martinet", "faisal-azhar"}
+
+
+def test_meta_in_2016_is_facebook_with_the_name_it_had_then(tl: timeline.Timeline) -> None:
+    """A 2016 query for `meta` finds the people at Facebook and names the org as it was then."""
+    rows = tl.team("meta", as_of="2016")
+    at_meta = {r["person"]: r["org_name"] for r in rows if r["org"] == "meta"}
+    assert at_meta["armand-joulin"] == "Facebook"
+    assert set(at_meta.values()) == {"Facebook"}
+    assert {r["org_name"] for r in tl.team("meta", as_of="2024-08") if r["org"] == "meta"} == {
+        "Meta"
+    }

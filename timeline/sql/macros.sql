@@ -79,7 +79,10 @@ CREATE OR REPLACE MACRO team_as_of(org_slug, as_of, known_at := NULL) AS TABLE
                      WHERE r.person = b.person AND r.org = b.org
                        AND r.lo >= b.s_lo AND r.lo <= b.w_hi
                        AND tl_visible(r.recorded, r.retracted_at, tl_known(known_at))),
-                    b.role) AS role
+                    b.role) AS role,
+           -- the name the org had then (Facebook before 2021-10-28), from renames known now
+           coalesce((SELECT arg_max(n.name, (n.lo, n.seq)) FROM org_names n
+                     WHERE n.org = b.org AND n.lo <= b.w_hi), b.org) AS org_name
     FROM best b LEFT JOIN people p USING (person)
     ORDER BY b.status, b.person;
 
