@@ -54,7 +54,9 @@ class MemoryKnown:
 
     def __init__(self) -> None:
         self.keys: dict[str, set[str]] = {kind: set() for kind in KINDS}
-        self.logged: dict[str, LoggedEvent] = {}
+        # id -> (draft, retracted).  The content digest is computed only when a later
+        # line asks for the id (a repeated id or a retraction), not once per line.
+        self.logged: dict[str, tuple[Draft, bool]] = {}
 
     def existing(self, kind: str, keys: set[str]) -> set[str]:
         """Return those of *keys* that an earlier line added as *kind*."""
@@ -62,19 +64,22 @@ class MemoryKnown:
 
     def events(self, ids: set[str]) -> dict[str, LoggedEvent]:
         """Return the earlier events among *ids*."""
-        return {i: self.logged[i] for i in ids if i in self.logged}
+        found = {}
+        for i in ids & self.logged.keys():
+            draft, retracted = self.logged[i]
+            found[i] = LoggedEvent(content_digest(draft), draft.type, retracted)
+        return found
 
     def add(self, draft: Draft, event_id: str) -> None:
         """Record what one accepted line defines, its id, and what it retracts."""
         defined = _defines(draft)
         if defined is not None:
             self.keys[defined[0]].add(defined[1])
-        self.logged[event_id] = LoggedEvent(content_digest(draft), draft.type, retracted=False)
+        self.logged[event_id] = (draft, False)
         ev = draft.event
         # (a line before --from is not checked, so what it retracts may be missing)
         if isinstance(ev, EventRetracted) and ev.event in self.logged:
-            target = self.logged[ev.event]
-            self.logged[ev.event] = LoggedEvent(target.digest, target.type, retracted=True)
+            self.logged[ev.event] = (self.logged[ev.event][0], True)
 
 
 def _lines(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
