@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .dates import DateValue, format_timestamp, parse_timestamp
-from .errors import NotFoundError, QueryError
+from .errors import QueryError
 from .queries import find_query
 
 if TYPE_CHECKING:
@@ -28,18 +28,13 @@ __all__ = ["EXPORT_FORMATS", "EXPORT_TABLES", "export", "run_query", "search"]
 
 DATE_PARAMS = frozenset({"as_of", "from", "to"})
 MONTH_PARAMS = frozenset({"window_months", "overlap_months"})
-#: Parameter name -> (kind, table, column) of the slug it must name.
+#: Parameter name -> the kind of slug it must name.
 SLUG_PARAMS = {
-    "org": ("org", "orgs", "org"),
-    "from_org": ("org", "orgs", "org"),
-    "to_org": ("org", "orgs", "org"),
-    "paper": ("paper", "papers", "paper"),
-    "people": ("person", "people", "person"),
-}
-HINTS = {
-    "org": "list them with `timeline log --type OrgFounded`, or `timeline search NAME`",
-    "paper": "list them with `timeline log --type PaperPublished`",
-    "person": "find slugs with `timeline search NAME`",
+    "org": "org",
+    "from_org": "org",
+    "to_org": "org",
+    "paper": "paper",
+    "people": "person",
 }
 
 #: The projection tables `export` writes, in dependency order.
@@ -86,7 +81,7 @@ def check_params(params: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _require_slugs(tl: Timeline, params: Mapping[str, str]) -> None:
-    for name, (kind, table, column) in SLUG_PARAMS.items():
+    for name, kind in SLUG_PARAMS.items():
         if name not in params:
             continue
         wanted = (
@@ -95,16 +90,7 @@ def _require_slugs(tl: Timeline, params: Mapping[str, str]) -> None:
         wanted = [s for s in wanted if s]
         if not wanted:
             raise QueryError(f"parameter {name}: give at least one slug")
-        found = {
-            r["k"]
-            for r in tl.rows(
-                f"SELECT {column} AS k FROM {table} WHERE {column} IN (SELECT unnest($keys))",
-                {"keys": wanted},
-            )
-        }
-        for slug in wanted:
-            if slug not in found:
-                raise NotFoundError(kind, slug, HINTS[kind])
+        tl.require(kind, *wanted)
 
 
 def run_query(tl: Timeline, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
@@ -190,7 +190,7 @@ class Timeline:
         except duckdb.Error:
             self.close()
             return False
-        if self.projection.checkpoint_of(con) == (tail.size, tail.seq, tail.hash):
+        if self.projection.checkpoint_of(con) == tail.point:
             return True
         self.close()
         return False
@@ -242,7 +242,7 @@ class Timeline:
         *with_sources* adds the source slug, title and url of each row's join and leave.
         """
         DateValue.parse(as_of)
-        self._require("org", org)
+        self.require("org", org)
         if with_sources:
             return self.query("team_sources", org=org, as_of=as_of, known_at=known_at)
         return self.rows(
@@ -255,7 +255,7 @@ class Timeline:
     ) -> list[dict[str, Any]]:
         """List who held each title at *org* at some day of *as_of*."""
         DateValue.parse(as_of)
-        self._require("org", org)
+        self.require("org", org)
         rows = self.rows(
             "FROM leaders_as_of($org, $as_of, known_at := $known)",
             {"org": org, "as_of": as_of, "known": _known(known_at)},
@@ -331,15 +331,16 @@ class Timeline:
             row["data"] = json.loads(row["data"])
         return rows
 
-    def _require(self, kind: str, key: str) -> None:
-        table = {"org": "orgs", "person": "people"}[kind]
-        if not self.rows(f"SELECT 1 FROM {table} WHERE {kind} = $k", {"k": key}):
-            raise NotFoundError(
-                kind,
-                key,
-                f"list them with `timeline log --type "
-                f"{'OrgFounded' if kind == 'org' else 'PersonAdded'}`",
-            )
+    def require(self, kind: str, *keys: str) -> None:
+        """Raise :class:`NotFoundError` for the first of *keys* that is no *kind* in the log.
+
+        *kind* is ``person``, ``org``, ``source`` or ``paper``.
+        """
+        with self._reader() as con:
+            found = _ProjectionKnown(con).existing(kind, set(keys))
+        for key in keys:
+            if key not in found:
+                raise NotFoundError(kind, key, HINTS[kind])
 
 
 def _known(known_at: str | None) -> str | None:
@@ -348,21 +349,25 @@ def _known(known_at: str | None) -> str | None:
     return format_timestamp(parse_timestamp(known_at, end_of_day=True))
 
 
+#: The projection table that lists each kind of slug (its column is named after the kind).
+TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "papers"}
+#: How to find a slug of each kind when one is unknown.
+HINTS = {
+    "org": "list them with `timeline log --type OrgFounded`, or `timeline search NAME`",
+    "paper": "list them with `timeline log --type PaperPublished`",
+    "person": "find slugs with `timeline search NAME`",
+    "source": "list them with `timeline log --type SourceAdded`",
+}
+
+
 class _ProjectionKnown:
     """Answer validation's questions from the projection, in bulk."""
-
-    TABLES: ClassVar[dict[str, str]] = {
-        "person": "people",
-        "org": "orgs",
-        "source": "sources",
-        "paper": "papers",
-    }
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
 
     def existing(self, kind: str, keys: set[str]) -> set[str]:
-        table = self.TABLES[kind]
+        table = TABLES[kind]
         rows = self.con.execute(
             f"SELECT {kind} FROM {table} WHERE {kind} IN (SELECT unnest($keys))",
             {"keys": sorted(keys)},

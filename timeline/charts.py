@@ -63,7 +63,7 @@ def team_chart(
 ) -> altair.LayerChart:
     """Draw one row per person, a bar per stint, its uncertain start and end faded."""
     alt = _altair()
-    tl._require("org", org)
+    tl.require("org", org)
     stints = _rows(tl, "stints", org=org, **{"from": start, "to": end}, known_at=known_at)
     if not stints:
         raise ChartError(f"no one was in {org!r} between {start} and {end}")
@@ -114,7 +114,7 @@ def flows_chart(
 ) -> altair.Chart:
     """Draw where the people who left *org* in the period went next, a bar per destination."""
     alt = _altair()
-    tl._require("org", org)
+    tl.require("org", org)
     rows = _rows(tl, "flow_matrix", from_org=org, **{"from": start, "to": end}, known_at=known_at)
     for row in rows:
         row["to_org"] = row["to_org"] or "(unknown)"
@@ -138,7 +138,7 @@ def headcount_chart(
 ) -> altair.LayerChart:
     """Draw the monthly headcount: definite members as a line, possible ones as a band above."""
     alt = _altair()
-    tl._require("org", org)
+    tl.require("org", org)
     rows = _rows(tl, "headcount", org=org, **{"from": start, "to": end}, known_at=known_at)
     base = alt.Chart(alt.Data(values=rows)).encode(x=alt.X("month:T", title=None))
     band = base.mark_area(opacity=FADED).encode(

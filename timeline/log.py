@@ -37,6 +37,11 @@ class Tail:
     hash: str
     recorded: str
 
+    @property
+    def point(self) -> tuple[int, int, str]:
+        """Return (size, seq, hash): what a projection's checkpoint must equal to be current."""
+        return self.size, self.seq, self.hash
+
 
 EMPTY = Tail(0, 0, GENESIS, "")
 

@@ -157,7 +157,7 @@ class Projection:
         if point is None:
             return "rebuild", 0, 0
         size, seq, last_hash = point
-        if size == tail.size and seq == tail.seq and last_hash == tail.hash:
+        if point == tail.point:
             return "none", size, seq
         if size < tail.size:
             line = self.log.line_ending_at(size) if size else None
