@@ -18,6 +18,22 @@ def fixture_lines(name: str) -> list[str]:
     return (FIXTURES / name).read_text(encoding="utf-8").splitlines()
 
 
+def world_lines(
+    people: tuple[str, ...], orgs: tuple[tuple[str, str | None], ...]
+) -> list[dict[str, object]]:
+    """Return input objects adding source ``s``, *people*, and *orgs* as (slug, parent)."""
+    lines: list[dict[str, object]] = [
+        {"id": "s", "type": "SourceAdded", "data": {"source": "s", "title": "S"}}
+    ]
+    lines += [{"type": "PersonAdded", "data": {"person": p, "name": p.title()}} for p in people]
+    for year, (org, parent) in enumerate(orgs, start=2000):
+        data: dict[str, object] = {"org": org, "name": org.title()}
+        if parent is not None:
+            data["parent"] = parent
+        lines.append({"type": "OrgFounded", "occurred": str(year), "data": data})
+    return lines
+
+
 @pytest.fixture
 def empty_log(tmp_path: Path) -> Iterator[timeline.Timeline]:
     """An initialised, empty log in a temporary folder."""

@@ -7,6 +7,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from conftest import world_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,17 +85,7 @@ def model_team(
 
 
 def _setup_lines() -> list[str]:
-    lines = [{"id": "s", "type": "SourceAdded", "data": {"source": "s", "title": "S"}}]
-    lines += [{"type": "PersonAdded", "data": {"person": p, "name": p.title()}} for p in PEOPLE]
-    lines += [
-        {"type": "OrgFounded", "occurred": "2000", "data": {"org": "acme", "name": "Acme"}},
-        {
-            "type": "OrgFounded",
-            "occurred": "2001",
-            "data": {"org": "lab", "name": "Lab", "parent": "acme"},
-        },
-    ]
-    return [json.dumps(x) for x in lines]
+    return [json.dumps(x) for x in world_lines(PEOPLE, (("acme", None), ("lab", "acme")))]
 
 
 def _edge_line(ident: str, person: str, org: str, kind: str, occurred: str) -> str:

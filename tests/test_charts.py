@@ -29,6 +29,16 @@ def bundled(tmp_path_factory: pytest.TempPathFactory):
         yield tl
 
 
+def _chart_cli(tmp_path: Path, kind: str, org: str, period: str, out: Path, *extra: str):
+    """Run `timeline chart KIND ORG --from A --to B -o OUT` on a copy of the bundled log."""
+    log = tmp_path / "meta.jsonl"
+    if not log.exists():
+        shutil.copy(timeline.bundled_log(), log)
+    start, end = period.split("..")
+    args = ["--log", str(log), "chart", kind, org, "--from", start, "--to", end, "-o", str(out)]
+    return CliRunner().invoke(main, [*args, *extra])
+
+
 def _layer_data(chart) -> list[list[dict]]:
     spec = chart.to_dict()
     return [layer["data"]["values"] for layer in spec["layer"]]
@@ -72,42 +82,9 @@ def test_flows_chart_counts_destinations(bundled) -> None:
 
 def test_cli_chart_errors_are_clear(tmp_path: Path) -> None:
     """A bad file suffix or an unknown org exits 1 with a message, writing nothing."""
-    log = tmp_path / "meta.jsonl"
-    shutil.copy(timeline.bundled_log(), log)
-    runner = CliRunner()
-    result = runner.invoke(
-        main,
-        [
-            "--log",
-            str(log),
-            "chart",
-            "team",
-            "meta",
-            "--from",
-            "2020",
-            "--to",
-            "2025",
-            "-o",
-            str(tmp_path / "x.pdf"),
-        ],
-    )
+    result = _chart_cli(tmp_path, "team", "meta", "2020..2025", tmp_path / "x.pdf")
     assert result.exit_code == 1 and "must end in .html, .svg, .png" in result.stderr
-    result = runner.invoke(
-        main,
-        [
-            "--log",
-            str(log),
-            "chart",
-            "flows",
-            "nope",
-            "--from",
-            "2020",
-            "--to",
-            "2025",
-            "-o",
-            str(tmp_path / "x.svg"),
-        ],
-    )
+    result = _chart_cli(tmp_path, "flows", "nope", "2020..2025", tmp_path / "x.svg")
     assert result.exit_code == 1 and "unknown org 'nope'" in result.stderr
     assert not list(tmp_path.glob("x.*"))
 
@@ -123,27 +100,8 @@ def test_html_chart_renders_bars_in_a_browser(tmp_path: Path) -> None:
     """The HTML chart, opened offline in headless Chromium, draws coloured bars (not a blank)."""
     from PIL import Image
 
-    log = tmp_path / "meta.jsonl"
-    shutil.copy(timeline.bundled_log(), log)
     html = tmp_path / "team.html"
-    result = CliRunner().invoke(
-        main,
-        [
-            "--log",
-            str(log),
-            "chart",
-            "team",
-            "meta",
-            "--from",
-            "2013",
-            "--to",
-            "2025",
-            "--as-of",
-            "2024-08",
-            "-o",
-            str(html),
-        ],
-    )
+    result = _chart_cli(tmp_path, "team", "meta", "2013..2025", html, "--as-of", "2024-08")
     assert result.exit_code == 0, result.stderr
     shot = tmp_path / "shot.png"
     subprocess.run(

@@ -7,6 +7,7 @@ import os
 import pty
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,15 @@ def _problem(path: Path) -> timeline.LogCorruptError:
     with pytest.raises(timeline.LogCorruptError) as err:
         verify(path)
     return err.value
+
+
+def _tampered(tmp_path: Path, edit: Callable[[list[bytes]], None]) -> timeline.LogCorruptError:
+    """Build the small log, apply *edit* to its lines, and return what verify reports."""
+    path = small_log(tmp_path)
+    lines = read_lines(path)
+    edit(lines)
+    write_lines(path, lines)
+    return _problem(path)
 
 
 def _rehash(obj: dict[str, object]) -> bytes:
@@ -49,61 +59,61 @@ def test_verify_accepts_an_empty_log(tmp_path: Path) -> None:
 
 def test_edited_character_is_detected(tmp_path: Path) -> None:
     """Changing one character of a committed line's data (no rehash) fails at that line."""
-    path = small_log(tmp_path)
-    lines = read_lines(path)
-    lines[6] = lines[6].replace(b'"name":"', b'"name":"X', 1)
-    write_lines(path, lines)
-    problem = _problem(path)
+
+    def edit(lines: list[bytes]) -> None:
+        lines[6] = lines[6].replace(b'"name":"', b'"name":"X', 1)
+
+    problem = _tampered(tmp_path, edit)
     assert problem.line == 7 and "hash" in problem.message
 
 
 def test_deleted_line_is_detected(tmp_path: Path) -> None:
     """Deleting a committed line fails at the line that took its place."""
-    path = small_log(tmp_path)
-    lines = read_lines(path)
-    del lines[4]
-    write_lines(path, lines)
-    problem = _problem(path)
+
+    def edit(lines: list[bytes]) -> None:
+        del lines[4]
+
+    problem = _tampered(tmp_path, edit)
     assert problem.line == 5 and "seq" in problem.message
 
 
 def test_swapped_lines_are_detected(tmp_path: Path) -> None:
     """Swapping two committed lines fails at the first of them."""
-    path = small_log(tmp_path)
-    lines = read_lines(path)
-    lines[3], lines[8] = lines[8], lines[3]
-    write_lines(path, lines)
-    assert _problem(path).line == 4
+
+    def edit(lines: list[bytes]) -> None:
+        lines[3], lines[8] = lines[8], lines[3]
+
+    assert _tampered(tmp_path, edit).line == 4
 
 
 def test_inserted_line_is_detected(tmp_path: Path) -> None:
     """Inserting a copy of a committed line fails at the inserted line."""
-    path = small_log(tmp_path)
-    lines = read_lines(path)
-    lines.insert(3, lines[2])
-    write_lines(path, lines)
-    assert _problem(path).line == 4
+
+    def edit(lines: list[bytes]) -> None:
+        lines.insert(3, lines[2])
+
+    assert _tampered(tmp_path, edit).line == 4
 
 
 def test_broken_json_is_detected(tmp_path: Path) -> None:
     """A committed line that is no longer JSON fails at that line."""
-    path = small_log(tmp_path)
-    lines = read_lines(path)
-    lines[9] = lines[9][:-5] + b"\n"
-    write_lines(path, lines)
-    problem = _problem(path)
+
+    def edit(lines: list[bytes]) -> None:
+        lines[9] = lines[9][:-5] + b"\n"
+
+    problem = _tampered(tmp_path, edit)
     assert problem.line == 10 and "JSON" in problem.message
 
 
 def test_rehashed_edit_breaks_the_chain_at_the_next_line(tmp_path: Path) -> None:
     """An edit whose own hash was recomputed is caught by the next line's ``prev``."""
-    path = small_log(tmp_path)
-    lines = read_lines(path)
-    obj = json.loads(lines[2])
-    obj["data"]["name"] = "Someone Else"
-    lines[2] = _rehash(obj)
-    write_lines(path, lines)
-    problem = _problem(path)
+
+    def edit(lines: list[bytes]) -> None:
+        obj = json.loads(lines[2])
+        obj["data"]["name"] = "Someone Else"
+        lines[2] = _rehash(obj)
+
+    problem = _tampered(tmp_path, edit)
     assert problem.line == 4 and "prev" in problem.message
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from conftest import world_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,19 +65,7 @@ edges = st.lists(
 def _lines(
     history: list[tuple[str, str, str, str, str | None]], merge: str | None = None
 ) -> list[str]:
-    lines: list[dict[str, object]] = [
-        {"id": "s", "type": "SourceAdded", "data": {"source": "s", "title": "S"}}
-    ]
-    lines += [{"type": "PersonAdded", "data": {"person": p, "name": p.title()}} for p in PEOPLE]
-    lines += [
-        {"type": "OrgFounded", "occurred": "2000", "data": {"org": "acme", "name": "Acme"}},
-        {
-            "type": "OrgFounded",
-            "occurred": "2001",
-            "data": {"org": "lab", "name": "Lab", "parent": "acme"},
-        },
-        {"type": "OrgFounded", "occurred": "2002", "data": {"org": "other", "name": "Other"}},
-    ]
+    lines = world_lines(PEOPLE, (("acme", None), ("lab", "acme"), ("other", None)))
     for i, (person, org, kind, occurred, tenure) in enumerate(history):
         data: dict[str, object] = {"person": person, "org": org}
         if kind == "PersonLeft" and tenure is not None:
