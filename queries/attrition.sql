@@ -19,33 +19,11 @@ years AS (
            least(make_date(y.y::INTEGER, 12, 31), b.hi) AS y_hi
     FROM b, range(year(b.lo), year(b.hi) + 1) AS y(y)
 ),
-mw AS (
-    SELECT years.year, m.w_lo, last_day(m.w_lo) AS w_hi
-    FROM years,
-         unnest(generate_series(date_trunc('month', y_lo), y_hi, INTERVAL 1 MONTH)) AS m(w_lo)
-),
-s AS (
-    SELECT s.*, t.since_lo, t.since_hi
-    FROM stints_known($known_at) s JOIN org_tree_since($org, $known_at) t USING (org)
-    WHERE s.track = 'member' AND s.e_hi >= t.since_lo
-),
 monthly AS (
-    SELECT mw.year, mw.w_lo,
-           count(DISTINCT s.person) FILTER (
-               tl_member_status(s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.since_lo, s.since_hi,
-                                mw.w_lo, mw.w_hi) = 'definite'
-           ) AS definite
-    FROM mw LEFT JOIN s ON greatest(s.s_lo, s.since_lo) <= mw.w_hi AND s.e_hi >= mw.w_lo
-    GROUP BY mw.year, mw.w_lo
+    SELECT year(w_lo) AS year, w_lo, definite
+    FROM headcount_series($org, $from, $to, $known_at)
 ),
-d AS (
-    SELECT s.* FROM s
-    WHERE s."left" IS NOT NULL
-      AND NOT EXISTS (
-          SELECT 1 FROM s o
-          WHERE o.person = s.person AND (o.org, o.stint_no) <> (s.org, s.stint_no)
-            AND o.s_lo <= s.e_hi + INTERVAL 1 MONTH AND o.e_hi > s.e_hi)
-),
+d AS (FROM departures_from($org, $from, $to, NULL, $known_at)),
 leaves AS (
     SELECT years.year,
            count(*) FILTER (tl_status(d.e_lo, d.e_hi, d.e_lo, d.e_hi, y_lo, y_hi) = 'definite')

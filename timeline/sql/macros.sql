@@ -196,3 +196,39 @@ CREATE OR REPLACE MACRO whereabouts(people, as_of, known_at) AS TABLE
     LEFT JOIN people p USING (person)
     LEFT JOIN orgs o ON o.org = s.org
     ORDER BY c.position, s.status, s.s_lo, s.org;
+
+-- Members of an org (with its units and merged orgs) per calendar month of
+-- [w_from, w_to]: a person counts once a month, definite or possible as in
+-- team_as_of.  Shared by the headcount and attrition queries.
+CREATE OR REPLACE MACRO headcount_series(org_slug, w_from, w_to, known_at) AS TABLE
+    WITH b AS (
+        SELECT CASE WHEN isfinite(tl_lo(w_from)) AND isfinite(tl_hi(w_to)) THEN tl_lo(w_from)
+                    ELSE error('from and to must be bounded dates, not open ranges')
+               END AS lo,
+               tl_hi(w_to) AS hi
+    ),
+    months AS (
+        SELECT unnest(generate_series(date_trunc('month', lo), hi, INTERVAL 1 MONTH))::DATE
+                   AS w_lo
+        FROM b
+    ),
+    mw AS (SELECT strftime(w_lo, '%Y-%m') AS month, w_lo, last_day(w_lo) AS w_hi FROM months),
+    s AS (
+        SELECT s.*, t.since_lo, t.since_hi
+        FROM stints_known(known_at) s JOIN org_tree_since(org_slug, known_at) t USING (org)
+        WHERE s.track = 'member' AND s.e_hi >= t.since_lo
+    ),
+    per AS (
+        SELECT mw.month, mw.w_lo, s.person,
+               bool_or(tl_member_status(s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.since_lo, s.since_hi,
+                                        mw.w_lo, mw.w_hi) = 'definite') AS is_definite
+        FROM mw JOIN s ON greatest(s.s_lo, s.since_lo) <= mw.w_hi AND s.e_hi >= mw.w_lo
+        GROUP BY mw.month, mw.w_lo, s.person
+    )
+    SELECT mw.month, mw.w_lo,
+           count(per.person) FILTER (per.is_definite) AS definite,
+           count(per.person) FILTER (NOT per.is_definite) AS possible,
+           count(per.person) AS total
+    FROM mw LEFT JOIN per USING (month)
+    GROUP BY mw.month, mw.w_lo
+    ORDER BY mw.month;
