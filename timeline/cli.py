@@ -274,6 +274,11 @@ def log_(
     _emit(tl.events(type=type_, person=person, org=org, limit=limit), fmt)
 
 
+def _param_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add the repeatable ``--param K=V`` option with help *text*."""
+    return click.option("--param", "-p", "params", multiple=True, metavar="K=V", help=text)
+
+
 def _params(values: tuple[str, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in values:
@@ -286,14 +291,7 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 
 @main.command()
 @click.argument("name", required=False)
-@click.option(
-    "--param",
-    "-p",
-    "params",
-    multiple=True,
-    metavar="K=V",
-    help="A parameter of the query, bound by name (repeatable).",
-)
+@_param_option("A parameter of the query, bound by name (repeatable).")
 @click.option("--list", "list_", is_flag=True, help="List the named queries and their parameters.")
 @_format_option
 @click.pass_obj
@@ -363,14 +361,7 @@ def export(tl: api.Timeline, directory: Path, fmt: str) -> None:
 
 @main.command(name="sql")
 @click.argument("statement")
-@click.option(
-    "--param",
-    "-p",
-    "params",
-    multiple=True,
-    metavar="K=V",
-    help="A parameter, bound by name: write $K in the SQL (repeatable).",
-)
+@_param_option("A parameter, bound by name: write $K in the SQL (repeatable).")
 @_format_option
 @click.pass_obj
 def sql_(tl: api.Timeline, statement: str, params: tuple[str, ...], fmt: str) -> None:
