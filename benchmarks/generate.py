@@ -8,9 +8,8 @@ hundred retracted later.  People and orgs are always added before they are
 named, so every line would also pass the append validator.
 
 Lines are written directly in the stored form (rather than through
-``Timeline.append``) so that a million events take seconds, not minutes; the
-hash is computed by splicing ``prev`` into a pre-serialised canonical body,
-which gives the same bytes as :func:`timeline.codec.line_hash`.
+``Timeline.append``) so that a million events take seconds, not minutes, in
+the canonical form the engine writes (:func:`timeline._hashing.stamp`).
 
     python -m benchmarks.generate 1000000 /tmp/bench-1m.jsonl --seed 7
 """
@@ -18,8 +17,6 @@ which gives the same bytes as :func:`timeline.codec.line_hash`.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import random
 import sys
 from collections.abc import Iterator
@@ -27,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from timeline._hashing import stamp
 
 __all__ = ["Draft", "History", "append_drafts", "generate", "main"]
 
@@ -133,15 +132,6 @@ class History:
         return Draft("EventRetracted", {"event": target, "reason": "a later source disagrees"})
 
 
-def _canonical_parts(obj: dict[str, Any]) -> tuple[bytes, bytes]:
-    """Split the canonical (sorted, compact) body of *obj* around the value of ``prev``."""
-    body = json.dumps(
-        {**obj, "prev": "\0"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
-    head, _, tail = body.partition(b'"\\u0000"')
-    return head + b'"', b'"' + tail
-
-
 def append_drafts(
     out: BinaryIO,
     drafts: Iterator[Draft],
@@ -176,14 +166,12 @@ def append_drafts(
             obj["data"] = draft.data
             if index == len(pending) - 1:
                 obj["commit"] = True
-            head, tail = _canonical_parts(obj)
             obj["prev"] = prev
-            prev = hashlib.sha256(head + prev.encode() + tail).hexdigest()
-            obj["hash"] = prev
-            lines.append(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
+            prev, line = stamp(obj)
+            lines.append(line)
             if history is not None and draft.type in ("PersonJoined", "PersonLeft"):
                 history.retractable.append(obj["id"])
-        out.write(("\n".join(lines) + "\n").encode())
+        out.write(b"".join(lines))
         pending.clear()
 
     for draft in drafts:

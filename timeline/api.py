@@ -437,27 +437,20 @@ def _no_constant(name: str) -> object:
 
 def _encode(accepted: list[tuple[int, Draft]], tail: Tail, recorded: str) -> tuple[bytes, int]:
     """Stamp drafts with seq, id, recorded and the hash chain; return the bytes to write."""
-    from .codec import content_digest, draft_to_obj, line_hash
+    from ._hashing import stamp
+    from .codec import content_digest, draft_to_obj
 
     out: list[bytes] = []
     prev, seq = tail.hash, tail.seq
     for index, (_, draft) in enumerate(accepted):
         seq += 1
-        body = draft_to_obj(draft)
-        obj: dict[str, Any] = {
-            "seq": seq,
-            "id": draft.id or f"e{seq}-{content_digest(draft)[:10]}",
-            "type": body["type"],
-        }
-        if "occurred" in body:
-            obj["occurred"] = body["occurred"]
+        obj = draft_to_obj(draft)
+        obj["seq"] = seq
+        obj["id"] = draft.id or f"e{seq}-{content_digest(draft)[:10]}"
         obj["recorded"] = recorded
-        if "source" in body:
-            obj["source"] = body["source"]
-        obj["data"] = body["data"]
         if index == len(accepted) - 1:
             obj["commit"] = True
         obj["prev"] = prev
-        obj["hash"] = prev = line_hash(obj)
-        out.append(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+        prev, line = stamp(obj)
+        out.append(line)
     return b"".join(out), seq
