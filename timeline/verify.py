@@ -1,230 +1,206 @@
-"""Check a whole log line by line: JSON, strict codec, seq, recorded, hash chain, commit, rules.
+"""Check a whole log: JSON, strict codec, seq, recorded, hash chain, commit markers, rules.
 
 :func:`verify` reads the committed prefix of the log (its size is taken under
-the shared lock, so a writer is never caught half-way) and stops at the first
-line that fails a check, raising :class:`~timeline.errors.LogCorruptError`
-with the line number.  The domain rules are the ones appends are held to
-(:func:`timeline.validate.check_batch`), fed one line at a time from an
-in-memory :class:`MemoryKnown`, so the whole check is one linear pass.
+the shared lock, so a writer is never caught half-way) and raises
+:class:`~timeline.errors.LogCorruptError` naming the first line that fails a
+check.  The checks run set-based in DuckDB (:mod:`timeline._verify_sql`),
+which finds that line; the line-by-line checker (:mod:`timeline._verify_python`),
+resumed just before it, says what is wrong, so every message has one author.
+``method="python"`` runs the line-by-line checker over the whole log instead.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable, Iterator
-from datetime import datetime
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from attrs import frozen
 
-from .codec import GENESIS, EventDecodeError, content_digest, line_hash, stored_from_obj
-from .dates import format_timestamp, parse_timestamp
-from .errors import BadDateError, LogCorruptError
-from .events import Draft, EventRetracted
+from ._verify_python import RECOVER, RESTORE, Checker, MemoryKnown, VerifyReport, draft_of
+from ._verify_python import verify_lines as _verify_lines
+from ._verify_sql import BadText, Resized, Scan, Unsupported, connect
+from .errors import LogCorruptError
+from .events import EventRetracted
 from .log import EventLog
-from .validate import KINDS, LoggedEvent, _defines, check_batch
+from .validate import _defines, _refs
 
-__all__ = ["MemoryKnown", "RecoverReport", "VerifyReport", "recover", "verify"]
-
-#: The recovery path for each kind of problem, shown as the error's hint.
-RESTORE = (
-    "committed lines are never edited: restore the log from a backup or the VCS "
-    "(e.g. `git checkout -- LOG`), then run `timeline verify` again"
-)
-RECOVER = "run `timeline recover`: it moves the unfinished end to <log>.quarantine"
-
-
-@frozen
-class VerifyReport:
-    """What a successful verify checked: lines, seq range, and the hash the log ends with."""
-
-    path: str
-    size: int
-    events: int
-    checked: int
-    first_checked: int | None
-    last_seq: int
-    last_hash: str
+__all__ = [
+    "RECOVER",
+    "RESTORE",
+    "MemoryKnown",
+    "RecoverReport",
+    "VerifyReport",
+    "recover",
+    "verify",
+]
 
 
-class MemoryKnown:
-    """Answer validation's questions from what earlier lines of the log defined."""
+class _Progress:
+    """Report a share of the log's bytes per finished phase; never more than the total."""
 
-    def __init__(self) -> None:
-        self.keys: dict[str, set[str]] = {kind: set() for kind in KINDS}
-        # id -> (draft, retracted).  The content digest is computed only when a later
-        # line asks for the id (a repeated id or a retraction), not once per line.
-        self.logged: dict[str, tuple[Draft, bool]] = {}
+    def __init__(self, callback: Callable[[int], None] | None, size: int) -> None:
+        self.callback, self.size, self.done = callback, size, 0
 
-    def existing(self, kind: str, keys: set[str]) -> set[str]:
-        """Return those of *keys* that an earlier line added as *kind*."""
-        return keys & self.keys[kind]
+    def reach(self, share: float) -> None:
+        target = int(self.size * share)
+        if self.callback is not None and target > self.done:
+            self.callback(target - self.done)
+        self.done = max(self.done, target)
 
-    def events(self, ids: set[str]) -> dict[str, LoggedEvent]:
-        """Return the earlier events among *ids*."""
-        found = {}
-        for i in ids & self.logged.keys():
-            draft, retracted = self.logged[i]
-            found[i] = LoggedEvent(content_digest(draft), draft.type, retracted)
-        return found
+    def resumed(self) -> Callable[[int], None] | None:
+        """Return a callback for a fresh pass that skips what was already reported."""
+        if self.callback is None:
+            return None
+        seen = [0]
 
-    def add(self, draft: Draft, event_id: str) -> None:
-        """Record what one accepted line defines, its id, and what it retracts."""
-        defined = _defines(draft)
-        if defined is not None:
-            self.keys[defined[0]].add(defined[1])
-        self.logged[event_id] = (draft, False)
-        ev = draft.event
-        # (a line before --from is not checked, so what it retracts may be missing)
-        if isinstance(ev, EventRetracted) and ev.event in self.logged:
-            self.logged[ev.event] = (self.logged[ev.event][0], True)
+        def forward(step: int) -> None:
+            seen[0] += step
+            self.reach(seen[0] / self.size if self.size else 1.0)
 
-
-def _lines(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
-    """Yield (bytes read so far, raw line) for the first *size* bytes of *path*."""
-    done = 0
-    with open(path, "rb") as fh:
-        while done < size:
-            raw = fh.readline(size - done)
-            if not raw:
-                return
-            done += len(raw)
-            yield done, raw
-
-
-def _timestamp(text: str) -> datetime:
-    """Parse a stored ``recorded``, which must be in the log's one form (UTC, microseconds, Z)."""
-    at = parse_timestamp(text)
-    if format_timestamp(at) != text:
-        raise BadDateError(text, "not in the log's form YYYY-MM-DDTHH:MM:SS.ffffffZ")
-    return at
-
-
-class _Checker:
-    """The state carried from one line to the next."""
-
-    def __init__(self, path: Path, from_seq: int) -> None:
-        self.path = path
-        self.from_seq = from_seq
-        self.known = MemoryKnown()
-        self.seq = 0
-        self.hash = GENESIS
-        self.recorded = ""
-        self.recorded_at: datetime | None = None
-        self.commit = True
-        self.checked = 0
-
-    def fail(self, number: int, message: str, hint: str = RESTORE) -> LogCorruptError:
-        return LogCorruptError(message, path=self.path, line=number, hint=hint)
-
-    def line(self, number: int, raw: bytes, last: bool) -> None:
-        """Check one line; lines before ``from_seq`` only teach the keys they define."""
-        checking = number >= self.from_seq
-        if not raw.endswith(b"\n"):
-            raise self.fail(number, "the last line is incomplete (a torn write)", RECOVER)
-        obj = self._parse(number, raw)
-        try:
-            stored = stored_from_obj(obj)
-        except (EventDecodeError, BadDateError) as exc:
-            raise self.fail(number, f"not a valid event: {exc}") from None
-        if checking:
-            self._envelope(number, obj)
-        self.seq, self.hash = stored.seq, stored.hash
-        if not checking:
-            self.recorded, self.recorded_at = stored.recorded, None
-        self.commit = obj.get("commit") is True
-        draft = Draft(
-            event=stored.event, id=stored.id, occurred=stored.occurred, source=stored.source
-        )
-        if checking:
-            accepted, problems = check_batch([(number, draft)], self.known)
-            if problems:
-                raise self.fail(number, f"breaks a rule of the log: {problems[0].message}")
-            if not accepted:
-                raise self.fail(number, f"id {stored.id!r} is used by an earlier line")
-            self.checked += 1
-        self.known.add(draft, stored.id)
-        if last and not self.commit:
-            raise self.fail(
-                number, "the log ends without a commit marker (an unfinished append)", RECOVER
-            )
-
-    def _parse(self, number: int, raw: bytes) -> dict[str, Any]:
-        try:
-            obj = json.loads(raw)
-        except RecursionError:
-            raise self.fail(number, "not valid JSON: nested too deeply") from None
-        except ValueError as exc:  # includes invalid UTF-8
-            raise self.fail(number, f"not valid JSON: {exc}") from None
-        if not isinstance(obj, dict):
-            raise self.fail(number, "not a JSON object")
-        return obj
-
-    def _envelope(self, number: int, obj: dict[str, Any]) -> None:
-        if obj["seq"] != self.seq + 1:
-            raise self.fail(
-                number,
-                f"seq {obj['seq']} where {self.seq + 1} was expected "
-                "(a line was removed, reordered or inserted)",
-            )
-        if "commit" in obj and obj["commit"] is not True:
-            raise self.fail(number, "commit: must be true when present")
-        if number > 1 and obj["prev"] != self.hash:
-            raise self.fail(
-                number,
-                "prev does not match the hash of the line before "
-                "(a line was removed, reordered or inserted)",
-            )
-        if number == 1 and obj["prev"] != GENESIS:
-            raise self.fail(number, "prev of the first line must be 64 zeros")
-        if line_hash(obj) != obj["hash"]:
-            raise self.fail(number, "hash does not match the line's content (it was edited)")
-        try:
-            recorded = _timestamp(obj["recorded"])
-            before = self.recorded_at or (_timestamp(self.recorded) if self.recorded else None)
-        except BadDateError as exc:
-            raise self.fail(number, f"recorded: {exc}") from None
-        if before is not None and recorded < before:
-            raise self.fail(
-                number,
-                f"recorded {obj['recorded']} is earlier than the line before ({self.recorded})",
-            )
-        self.recorded, self.recorded_at = obj["recorded"], recorded
+        return forward
 
 
 def verify(
     log_path: Path | str,
     from_seq: int = 1,
     progress: Callable[[int], None] | None = None,
+    method: str = "sql",
 ) -> VerifyReport:
     """Check every line of the log at *log_path*; raise LogCorruptError at the first bad one.
 
     *from_seq* > 1 checks seq, recorded, prev/hash and the rules only from that
     line on; earlier lines are still decoded (the rules need what they define,
     the chain needs the last hash before *from_seq*).  *progress* is called
-    with the number of bytes read since the last call.
+    with a number of bytes as the work advances; the calls add up to the log's
+    size.  *method* is ``"sql"`` (set-based) or ``"python"`` (line by line).
     """
     if from_seq < 1:
         raise ValueError("from_seq starts at 1")
+    if method not in ("sql", "python"):
+        raise ValueError(f"method is 'sql' or 'python', not {method!r}")
     log = EventLog(log_path)
     with log.locked(exclusive=False) as fd:
         size = os.fstat(fd).st_size
-    checker = _Checker(log.path, from_seq)
-    number, before = 0, 0
-    first: int | None = None
-    for done, raw in _lines(log.path, size):
-        number += 1
-        checker.line(number, raw, last=done == size)
-        if first is None and number >= from_seq:
-            first = number
-        if progress is not None:
-            progress(done - before)
-            before = done
-    return VerifyReport(
-        str(log.path), size, number, checker.checked, first, checker.seq, checker.hash
+    if method == "python":
+        return _verify_lines(log.path, size, from_seq, progress)
+    bar = _Progress(progress, size)
+    try:
+        with tempfile.TemporaryDirectory(prefix="timeline-verify-") as folder:
+            return _verify_sql(log.path, size, from_seq, bar, Path(folder))
+    except Unsupported:  # a line too odd for the scan: check the whole log line by line
+        return _verify_lines(log.path, size, from_seq, bar.resumed())
+
+
+def _verify_sql(path: Path, size: int, from_seq: int, bar: _Progress, folder: Path) -> VerifyReport:
+    con = connect()
+    try:
+        try:
+            scan = Scan(con, path, size)
+        except (Resized, BadText):
+            return _verify_prefix(path, size, from_seq, bar, folder)
+        bar.reach(0.3)
+        _raise_first(scan, path, from_seq, final=True, bar=bar)
+        bar.reach(1.0)
+        seq, last_hash, _ = scan.state(scan.total)
+        first = from_seq if from_seq <= scan.total else None
+        checked = max(0, scan.total - from_seq + 1)
+        return VerifyReport(str(path), size, scan.total, checked, first, seq, last_hash)
+    finally:
+        con.close()
+
+
+def _verify_prefix(
+    path: Path, size: int, from_seq: int, bar: _Progress, folder: Path
+) -> VerifyReport:
+    """Check a log DuckDB cannot read whole: one that grew meanwhile, or one not UTF-8.
+
+    The committed bytes are copied up to the first line that is not UTF-8 and
+    that copy is scanned; if it passes, the line-by-line checker judges the
+    line that stopped the copy.
+    """
+    with open(path, "rb") as fh:
+        data = fh.read(size)
+    try:
+        data.decode("utf-8")
+        cut = len(data)
+    except UnicodeDecodeError as exc:
+        cut = data.rfind(b"\n", 0, exc.start) + 1
+    copy = folder / "prefix.jsonl"
+    copy.write_bytes(data[:cut])
+    con = connect()
+    try:
+        scan = Scan(con, copy, cut)
+        bar.reach(0.3)
+        final = cut == len(data)
+        _raise_first(scan, path, from_seq, final=final, bar=bar)
+        if not final:
+            end = data.find(b"\n", cut)
+            raw = data[cut : len(data) if end < 0 else end + 1]
+            number = scan.total + 1
+            raise _explain(scan, path, from_seq, number, raw, last=cut + len(raw) == size)
+        bar.reach(1.0)
+        seq, last_hash, _ = scan.state(scan.total)
+        first = from_seq if from_seq <= scan.total else None
+        checked = max(0, scan.total - from_seq + 1)
+        return VerifyReport(str(path), size, scan.total, checked, first, seq, last_hash)
+    finally:
+        con.close()
+
+
+def _raise_first(scan: Scan, path: Path, from_seq: int, final: bool, bar: _Progress) -> None:
+    """Raise the error of the first bad line the scan finds, if any."""
+    failed = scan.parse(from_seq)
+    bar.reach(0.8)
+    first = scan.first_bad(from_seq, final)
+    if failed is not None and (first is None or failed < first):
+        first = failed
+    if first is not None:
+        last = final and first == scan.total
+        raise _explain(scan, path, from_seq, first, scan.line(first), last)
+
+
+def _explain(
+    scan: Scan, path: Path, from_seq: int, number: int, raw: bytes, last: bool
+) -> LogCorruptError:
+    """Resume the line-by-line checker just before line *number*; return its error there."""
+    checker = Checker(path, from_seq)
+    checker.seq, checker.hash, checker.recorded = scan.state(number - 1)
+    _seed(checker, scan, number, raw)
+    try:
+        checker.line(number, raw, last=last)
+    except LogCorruptError as exc:
+        return exc
+    raise RuntimeError(
+        f"{path}:{number}: the set-based verify refused this line but the line-by-line "
+        "check accepts it; this is a bug in timeline (`verify(..., method='python')` "
+        "checks the log line by line)"
     )
+
+
+def _seed(checker: Checker, scan: Scan, number: int, raw: bytes) -> None:
+    """Teach the checker what the lines before *number* define, as far as that line asks."""
+    try:
+        _, stored = checker.decode(number, raw)
+    except LogCorruptError:
+        return  # the line fails before any rule is asked
+    draft = draft_of(stored)
+    wanted = list(_refs(draft))
+    defined = _defines(draft)
+    if defined:
+        wanted.append(defined)
+    for kind, key in scan.defined(wanted, number):
+        checker.known.keys[kind].add(key)
+    ids = {stored.id}
+    if isinstance(stored.event, EventRetracted):
+        ids.add(stored.event.event)
+    for event_id in ids:
+        found = scan.logged(event_id, number)
+        if found is not None:
+            line, retracted = found
+            _, earlier = checker.decode(line, scan.line(line))
+            checker.known.logged[event_id] = (draft_of(earlier), retracted)
 
 
 @frozen
