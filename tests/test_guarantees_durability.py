@@ -13,7 +13,7 @@ import timeline
 
 
 class _Recorder:
-    """Record the order of writes to and fsyncs of the log, by what each fd points at."""
+    """Record the order of writes to and fsyncs (or fdatasyncs) of the log, by fd target."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
         self.log = log
@@ -30,6 +30,14 @@ class _Recorder:
 
         monkeypatch.setattr(os, "fsync", fsync)
         monkeypatch.setattr(os, "pwrite", pwrite)
+        real_fdatasync = getattr(os, "fdatasync", None)
+        if real_fdatasync is not None:  # appends use it where the OS has it
+
+            def fdatasync(fd: int) -> None:
+                self.calls.append(("fsync", self._what(fd)))
+                real_fdatasync(fd)
+
+            monkeypatch.setattr(os, "fdatasync", fdatasync)
 
     def _what(self, fd: int) -> str:
         st = os.fstat(fd)

@@ -27,7 +27,9 @@ from .projection import Projection, SyncResult
 if TYPE_CHECKING:
     import duckdb
 
+    from ._known import WriteCache
     from .events import Draft
+    from .validate import LoggedEvent
 
 __all__ = ["AppendResult", "Timeline", "open_timeline"]
 
@@ -60,6 +62,7 @@ class Timeline:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._lock_fd: int | None = None
         self._seen: tuple[int, int] | None = None
+        self._cache: WriteCache | None = None
 
     def __repr__(self) -> str:
         return f"Timeline({str(self.log.path)!r})"
@@ -98,11 +101,11 @@ class Timeline:
         *lines* are JSON texts (or dicts) with ``type``, ``occurred``, ``data`` and
         optional ``id`` and ``source``; *name* is how errors name the input.
         """
+        from ._known import CachedKnown, retraction_targets
         from .validate import check_batch
 
         drafts = _parse_lines(lines, name)
         at = parse_timestamp(recorded_at) if isinstance(recorded_at, str) else recorded_at
-        self.close()
         with self.log.locked(exclusive=True) as fd:
             self.log.recover(fd)
             tail = self.log.tail(fd)
@@ -114,20 +117,52 @@ class Timeline:
                     actual=tail.seq,
                 )
             recorded = self._recorded(at, tail)
-            self.projection.sync_locked(tail)
-            try:
-                accepted, problems = check_batch(drafts, _ProjectionKnown(self._open_reader()))
-            finally:
-                self.close()
+            cache, self._cache = self._write_cache(tail), None  # restored once written
+            known = CachedKnown(cache, lambda ids: self._lookup_events(tail, ids))
+            accepted, problems = check_batch(drafts, known)
             if problems:
+                self._cache = cache
                 raise InvalidEventError([(p.line, p.message) for p in problems], path=name)
             if not accepted:
+                self._cache = cache
                 return AppendResult(0, len(drafts), None, tail.seq, None)
-            payload, last_seq = _encode(accepted, tail, recorded)
+            payload, written, last_hash = _encode(accepted, tail, recorded)
             self.log.write_batch(fd, payload)
+            last_seq = tail.seq + len(written)
+            point = (tail.size + len(payload), last_seq, last_hash)
+            if cache.advance(written, retraction_targets(known, written), point):
+                self._cache = cache
         return AppendResult(
             len(accepted), len(drafts) - len(accepted), tail.seq + 1, last_seq, recorded
         )
+
+    def _write_cache(self, tail: Tail) -> WriteCache:
+        """Return what appends validate against, reloaded if the log moved under us.
+
+        Must hold the log's exclusive lock (so *tail* stays the end).
+        """
+        from ._known import WriteCache
+
+        if self._cache is not None and self._cache.point == tail.point:
+            return self._cache
+        self._cache = None
+        self.close()
+        self.projection.sync_locked(tail)
+        try:
+            return WriteCache.load(self._open_reader(), tail.point)
+        finally:
+            self.close()
+
+    def _lookup_events(self, tail: Tail, ids: set[str]) -> dict[str, LoggedEvent]:
+        """Ask the projection, caught up to *tail*, for the logged events among *ids*."""
+        from ._known import ProjectionKnown
+
+        self.close()
+        self.projection.sync_locked(tail)
+        try:
+            return ProjectionKnown(self._open_reader()).events(ids)
+        finally:
+            self.close()
 
     @staticmethod
     def _recorded(at: datetime | None, tail: Tail) -> str:
@@ -336,8 +371,10 @@ class Timeline:
 
         *kind* is ``person``, ``org``, ``source`` or ``paper``.
         """
+        from ._known import ProjectionKnown
+
         with self._reader() as con:
-            found = _ProjectionKnown(con).existing(kind, set(keys))
+            found = ProjectionKnown(con).existing(kind, set(keys))
         for key in keys:
             if key not in found:
                 raise NotFoundError(kind, key, HINTS[kind])
@@ -349,8 +386,6 @@ def _known(known_at: str | None) -> str | None:
     return format_timestamp(parse_timestamp(known_at, end_of_day=True))
 
 
-#: The projection table that lists each kind of slug (its column is named after the kind).
-TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "papers"}
 #: How to find a slug of each kind when one is unknown.
 HINTS = {
     "org": "list them with `timeline log --type OrgFounded`, or `timeline search NAME`",
@@ -358,35 +393,6 @@ HINTS = {
     "person": "find slugs with `timeline search NAME`",
     "source": "list them with `timeline log --type SourceAdded`",
 }
-
-
-class _ProjectionKnown:
-    """Answer validation's questions from the projection, in bulk."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-
-    def existing(self, kind: str, keys: set[str]) -> set[str]:
-        table = TABLES[kind]
-        rows = self.con.execute(
-            f"SELECT {kind} FROM {table} WHERE {kind} IN (SELECT unnest($keys))",
-            {"keys": sorted(keys)},
-        ).fetchall()
-        return {r[0] for r in rows}
-
-    def events(self, ids: set[str]) -> dict[str, Any]:
-        from .codec import digest_of
-        from .validate import LoggedEvent
-
-        rows = self.con.execute(
-            "SELECT id, type, occurred, source, data, retracted_at IS NOT NULL FROM events"
-            " WHERE id IN (SELECT unnest($ids))",
-            {"ids": sorted(ids)},
-        ).fetchall()
-        return {
-            r[0]: LoggedEvent(digest_of(r[1], r[2], r[3], json.loads(r[4])), r[1], bool(r[5]))
-            for r in rows
-        }
 
 
 def _parse_lines(
@@ -435,12 +441,18 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _encode(accepted: list[tuple[int, Draft]], tail: Tail, recorded: str) -> tuple[bytes, int]:
-    """Stamp drafts with seq, id, recorded and the hash chain; return the bytes to write."""
+def _encode(
+    accepted: list[tuple[int, Draft]], tail: Tail, recorded: str
+) -> tuple[bytes, list[tuple[str, Draft]], str]:
+    """Stamp drafts with seq, id, recorded and the hash chain.
+
+    Return the bytes to write, (id, draft) of each line, and the last hash.
+    """
     from ._hashing import stamp
     from .codec import content_digest, draft_to_obj
 
     out: list[bytes] = []
+    written: list[tuple[str, Draft]] = []
     prev, seq = tail.hash, tail.seq
     for index, (_, draft) in enumerate(accepted):
         seq += 1
@@ -453,4 +465,5 @@ def _encode(accepted: list[tuple[int, Draft]], tail: Tail, recorded: str) -> tup
         obj["prev"] = prev
         prev, line = stamp(obj)
         out.append(line)
-    return b"".join(out), seq
+        written.append((obj["id"], draft))
+    return b"".join(out), written, prev

@@ -1,0 +1,152 @@
+"""Answer validation's questions for appends: from the projection, or from memory.
+
+A :class:`Timeline` that appends keeps a :class:`WriteCache`: every slug the
+log defines (loaded once from the projection) plus what its own appends
+added since.  While the log still ends where this process left it, the next
+append validates against memory alone, without catching the projection up
+or opening it; that is what makes a single durable append cost about one
+``fdatasync``.  Any other writer moves the log's end, and the cache is then
+reloaded from a caught-up projection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .codec import content_digest, digest_of
+from .events import Draft, EventRetracted
+from .validate import KINDS, LoggedEvent, _defines
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["TABLES", "CachedKnown", "ProjectionKnown", "WriteCache"]
+
+#: The projection table that lists each kind of slug (its column is named after the kind).
+TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "papers"}
+#: Event types that define a slug: retracting one removes the slug from the projection.
+DEFINING = frozenset({"PersonAdded", "OrgFounded", "SourceAdded", "PaperPublished"})
+
+
+class ProjectionKnown:
+    """Answer validation's questions from the projection, in bulk."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def existing(self, kind: str, keys: set[str]) -> set[str]:
+        """Return those of *keys* that the projection lists as *kind*."""
+        table = TABLES[kind]
+        rows = self.con.execute(
+            f"SELECT {kind} FROM {table} WHERE {kind} IN (SELECT unnest($keys))",
+            {"keys": sorted(keys)},
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def events(self, ids: set[str]) -> dict[str, LoggedEvent]:
+        """Return the logged events among *ids*."""
+        rows = self.con.execute(
+            "SELECT id, type, occurred, source, data, retracted_at IS NOT NULL FROM events"
+            " WHERE id IN (SELECT unnest($ids))",
+            {"ids": sorted(ids)},
+        ).fetchall()
+        return {
+            r[0]: LoggedEvent(digest_of(r[1], r[2], r[3], json.loads(r[4])), r[1], bool(r[5]))
+            for r in rows
+        }
+
+
+class WriteCache:
+    """What the log held after this process's last append: its end, every slug, new events."""
+
+    def __init__(self, point: tuple[int, int, str], keys: dict[str, set[str]]) -> None:
+        self.point = point
+        self.keys = keys
+        # Events appended through this cache (id -> draft, retracted), and retraction
+        # marks on older events; digests are computed only if an id comes back.
+        self.added: dict[str, tuple[Draft, bool]] = {}
+        self.marked: dict[str, LoggedEvent] = {}
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection, point: tuple[int, int, str]) -> WriteCache:
+        """Read every slug from a projection that is current at *point*."""
+        keys = {
+            kind: {r[0] for r in con.execute(f"SELECT {kind} FROM {TABLES[kind]}").fetchall()}
+            for kind in KINDS
+        }
+        return cls(point, keys)
+
+    def advance(
+        self,
+        written: list[tuple[str, Draft]],
+        retracted: dict[str, LoggedEvent],
+        point: tuple[int, int, str],
+    ) -> bool:
+        """Record a written batch ((id, draft) in log order); say whether the cache stays valid.
+
+        *retracted* holds what validation knew of each retracted event.  Retracting a
+        slug's definition makes the cache invalid: which slug went away is in the
+        retracted event's data, which only the projection has.
+        """
+        for event_id, draft in written:
+            defined = _defines(draft)
+            if defined is not None:
+                self.keys[defined[0]].add(defined[1])
+            self.added[event_id] = (draft, False)
+            ev = draft.event
+            if isinstance(ev, EventRetracted):
+                target = retracted[ev.event]
+                if target.type in DEFINING:
+                    return False
+                if ev.event in self.added:
+                    self.added[ev.event] = (self.added[ev.event][0], True)
+                else:
+                    self.marked[ev.event] = LoggedEvent(target.digest, target.type, True)
+        self.point = point
+        return True
+
+
+class CachedKnown:
+    """Answer from a :class:`WriteCache`; ask *lookup* (the projection) for older event ids."""
+
+    def __init__(
+        self, cache: WriteCache, lookup: Callable[[set[str]], dict[str, LoggedEvent]]
+    ) -> None:
+        self.cache = cache
+        self.lookup = lookup
+        self.seen: dict[str, LoggedEvent] = {}
+
+    def existing(self, kind: str, keys: set[str]) -> set[str]:
+        """Return those of *keys* that exist as *kind*."""
+        return keys & self.cache.keys[kind]
+
+    def events(self, ids: set[str]) -> dict[str, LoggedEvent]:
+        """Return the logged events among *ids*, remembering them for :meth:`retracted`."""
+        found: dict[str, LoggedEvent] = {}
+        for i in ids & self.cache.added.keys():
+            draft, retracted = self.cache.added[i]
+            found[i] = LoggedEvent(content_digest(draft), draft.type, retracted)
+        for i in (ids - found.keys()) & self.cache.marked.keys():
+            found[i] = self.cache.marked[i]
+        rest = ids - found.keys()
+        if rest:
+            found.update(self.lookup(rest))
+        self.seen.update(found)
+        return found
+
+
+def retraction_targets(known: CachedKnown, written: list[tuple[str, Draft]]) -> dict[str, Any]:
+    """Return what validation knew of each event *written* retracts (in-batch ones included)."""
+    targets: dict[str, LoggedEvent] = {}
+    batch = {event_id: draft for event_id, draft in written}
+    for _, draft in written:
+        ev = draft.event
+        if isinstance(ev, EventRetracted):
+            if ev.event in batch:
+                target = batch[ev.event]
+                targets[ev.event] = LoggedEvent("", target.type, False)
+            else:
+                targets[ev.event] = known.seen[ev.event]
+    return targets
