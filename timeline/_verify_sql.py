@@ -229,8 +229,8 @@ class Scan:
         self.markers = _markers()
         try:
             self._run("lines", {"path": str(path)})
-        except duckdb.InvalidInputException as exc:
-            if "UTF-8" in str(exc) or "utf8" in str(exc).lower():
+        except (duckdb.ConversionException, duckdb.InvalidInputException) as exc:
+            if "utf8" in str(exc).lower().replace("-", ""):
                 raise BadText from None
             raise
         count, chars = self._one("SELECT count(*), coalesce(sum(strlen(line)), 0) FROM lines")
@@ -278,6 +278,7 @@ class Scan:
             "CREATE OR REPLACE TEMP TABLE hash_bad AS SELECT unnest($b) AS n", {"b": bad}
         )
         self._values()
+        self._run("keys")
         return failed
 
     def _fix(self, from_seq: int) -> tuple[int | None, set[int], set[int]]:

@@ -2,10 +2,6 @@
 -- verify takes the smallest.  Every rule reads only lines before the one it judges,
 -- so it is exact for the first bad line even when later lines are garbage.
 
--- what each line adds (kind, key) and names
-CREATE OR REPLACE TEMP TABLE defs AS @DEFS@;
-CREATE OR REPLACE TEMP TABLE firsts AS SELECT kind, key, min(n) AS first FROM defs GROUP BY ALL;
-
 -- the codec: what the line says, and the date values and durations Python refused
 SELECT min(n) FROM ev
 WHERE NOT codec_ok

@@ -1,0 +1,371 @@
+"""The set-based verify and the line-by-line verify agree on every log, good or bad."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _faults import read_lines, records, small_log
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import timeline
+from timeline._hashing import canonical, line_hash
+from timeline.verify import verify
+
+#: Values that break, or nearly break, one rule or another.
+ODD: list[Any] = [
+    0,
+    1,
+    -1,
+    True,
+    False,
+    None,
+    1.5,
+    2**70,
+    [],
+    ["ana", "ana"],
+    ["ana"],
+    ["ANA"],
+    {},
+    {"a": 1},
+    "",
+    " ",
+    "\u3000",
+    "x\x01y",
+    "x\x85y",
+    "x\ny",
+    "Ana",
+    "ana",
+    "bo",
+    "zed",
+    "ANA",
+    "a" * 201,
+    "n" * 2001,
+    "2024-02-30",
+    "2024-13",
+    "[2024..2023]",
+    "[..]",
+    "2024",
+    "[2019-06..]",
+    "0000",
+    "\u0662\u0660\u0662\u0664",
+    "P1Y",
+    "PX",
+    "P",
+    "2025-05-26T12:00:00.000000Z",
+    "2020-01-01T00:00:00.000000Z",
+    "2025-05-26T12:00:00Z",
+    "2025-05-26T24:00:00.000000Z",
+    "0999-01-01T00:00:00.000000Z",
+    "9999-12-31T23:59:59.999999Z",
+    "back\\slash",
+    'say "hi"',
+    "j-ana",
+    "lead-1",
+    "src-a",
+    "a:b",
+    "0" * 64,
+    "é",
+    "\U0001f600",
+]
+DATA_KEYS = [
+    "person",
+    "org",
+    "name",
+    "role",
+    "source",
+    "title",
+    "url",
+    "published",
+    "aliases",
+    "parent",
+    "founders",
+    "tenure",
+    "into",
+    "outgoing",
+    "incoming",
+    "paper",
+    "authors",
+    "event",
+    "reason",
+    "type",
+    "bogus",
+]
+TOP_KEYS = [
+    "seq",
+    "id",
+    "type",
+    "occurred",
+    "recorded",
+    "source",
+    "commit",
+    "prev",
+    "hash",
+    "data",
+    "extra",
+]
+TYPES = [
+    "SourceAdded",
+    "PersonAdded",
+    "OrgFounded",
+    "OrgRenamed",
+    "OrgMerged",
+    "PersonJoined",
+    "PersonLeft",
+    "RoleChanged",
+    "LeadershipChanged",
+    "PaperPublished",
+    "EventRetracted",
+    "Nope",
+]
+_MISSING = object()
+
+_base: list[dict[str, Any]] = []
+
+
+def _base_records(tmp_path: Path) -> list[dict[str, Any]]:
+    if not _base:
+        _base.extend(records(small_log(tmp_path)))
+    return json.loads(json.dumps(_base))
+
+
+def _outcome(path: Path, from_seq: int, method: str) -> tuple[Any, ...]:
+    try:
+        r = verify(path, from_seq=from_seq, method=method)
+    except timeline.LogCorruptError as exc:
+        return ("bad", exc.line, exc.message)
+    return ("ok", r.events, r.checked, r.first_checked, r.last_seq, r.last_hash)
+
+
+@st.composite
+def _logs(draw: st.DrawFn, objs: list[dict[str, Any]]) -> bytes:
+    for _ in range(draw(st.integers(0, 3))):
+        i = draw(st.integers(0, len(objs) - 1))
+        what = draw(st.sampled_from(["data"] * 3 + ["top", "type", "retract", "dup-id", "move"]))
+        value = draw(st.sampled_from([*ODD, _MISSING]))
+        if what == "data" and isinstance(objs[i].get("data"), dict):
+            key = draw(st.sampled_from(DATA_KEYS))
+            objs[i]["data"].pop(key, None) if value is _MISSING else objs[i]["data"].update(
+                {key: value}
+            )
+        elif what == "top":
+            key = draw(st.sampled_from(TOP_KEYS))
+            objs[i].pop(key, None) if value is _MISSING else objs[i].update({key: value})
+        elif what == "type":
+            objs[i]["type"] = draw(st.sampled_from(TYPES))
+        elif what == "retract":
+            target = draw(st.sampled_from([o.get("id") for o in objs] + ["nowhere"]))
+            objs.insert(
+                i + 1,
+                {
+                    **objs[-1],
+                    "type": "EventRetracted",
+                    "id": f"r{i}-{len(objs)}",
+                    "data": {"event": target, "reason": "wrong"},
+                },
+            )
+            objs[i + 1].pop("occurred", None)
+        elif what == "dup-id":
+            objs[i]["id"] = objs[draw(st.integers(0, len(objs) - 1))].get("id")
+        else:
+            j = draw(st.integers(0, len(objs) - 1))
+            objs.insert(j, objs.pop(i))
+    if draw(st.integers(0, 4)) > 0:  # re-chain: every hash and prev made consistent again
+        prev = "0" * 64
+        for seq, obj in enumerate(objs, 1):
+            if draw(st.integers(0, 9)) > 0:
+                obj["seq"] = seq
+            obj["prev"] = prev
+            obj.pop("hash", None)
+            obj["hash"] = prev = line_hash(obj)
+        for obj in objs[:-1]:
+            obj.pop("commit", None)
+        objs[-1]["commit"] = True
+    lines = []
+    for obj in objs:
+        form = draw(st.sampled_from(["canonical"] * 6 + ["spaced", "ascii", "unsorted"]))
+        if form == "canonical":
+            lines.append(canonical(obj) + b"\n")
+        else:
+            text = json.dumps(obj, ensure_ascii=form == "ascii", sort_keys=form != "unsorted")
+            lines.append(text.encode() + b"\n")
+    for _ in range(draw(st.integers(0, 1))):
+        i = draw(st.integers(0, len(lines) - 1))
+        edit = draw(st.sampled_from(["swap", "delete", "copy", "tear", "garbage", "flip", "crlf"]))
+        j = draw(st.integers(0, len(lines) - 1))
+        if edit == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+        elif edit == "delete" and len(lines) > 1:
+            del lines[i]
+        elif edit == "copy":
+            lines.insert(j, lines[i])
+        elif edit == "tear":
+            lines[-1] = lines[-1][: draw(st.integers(0, len(lines[-1]) - 1))]
+        elif edit == "garbage":
+            lines.insert(i, draw(st.sampled_from([b"\n", b"[]\n", b"{}\n", b"\xff\xfe\n", b"x"])))
+        elif edit == "flip":
+            k = draw(st.integers(0, len(lines[i]) - 2))
+            lines[i] = lines[i][:k] + bytes([lines[i][k] ^ 1]) + lines[i][k + 1 :]
+        else:
+            lines[i] = lines[i][:-1] + b"\r\n"
+    return b"".join(lines)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_fast_and_line_by_line_verify_agree(tmp_path: Path, data: st.DataObject) -> None:
+    """On a mutated log, both verifies pass or fail alike: same first bad line, same message."""
+    log = tmp_path / "m.jsonl"
+    log.write_bytes(data.draw(_logs(_base_records(tmp_path))))
+    from_seq = data.draw(st.integers(1, 16))
+    assert _outcome(log, from_seq, "sql") == _outcome(log, from_seq, "python")
+
+
+#: Per kind of data field, the values nearest to its rule.
+NEAR = {
+    "text": [
+        "",
+        " ",
+        "\u3000",
+        "\u2028",
+        "x\x85y",
+        "x\x7fy",
+        "x\x01y",
+        "n" * 2000,
+        "n" * 2001,
+        "back\\slash",
+        'say "hi"',
+        "\U0001f600",
+        5,
+        None,
+        ["a"],
+    ],
+    "slug": [
+        "ana",
+        "bo",
+        "zed",
+        "ANA",
+        "a-",
+        "-a",
+        "a" * 200,
+        "a" * 201,
+        "a_b",
+        "é",
+        "",
+        5,
+        None,
+        "acme",
+        "lab",
+        "newco",
+        "a",
+    ],
+    "list": [
+        [],
+        ["ana", "ana"],
+        ["ana"],
+        ["bo", "cy"],
+        ["ANA"],
+        ["zed"],
+        "ana",
+        [5],
+        [None],
+        ["n" * 2001],
+        ["\u3000"],
+        ["x\x85y"],
+    ],
+    "date": [
+        "2024-02-29",
+        "2023-02-29",
+        "2024-13",
+        "[2024..2023]",
+        "[..]",
+        "[..2024]",
+        "0000",
+        "0001",
+        "\u0662\u0660\u0662\u0664",
+        "2024-1",
+        2024,
+        None,
+    ],
+    "duration": ["P1Y", "PX", "P", "P1W", "PT1H", "P1Y2M3D", "1Y", 5, None],
+}
+FIELD_KIND = {
+    "name": "text",
+    "role": "text",
+    "title": "text",
+    "url": "text",
+    "reason": "text",
+    "event": "text",
+    "person": "slug",
+    "org": "slug",
+    "source": "slug",
+    "parent": "slug",
+    "into": "slug",
+    "outgoing": "slug",
+    "incoming": "slug",
+    "paper": "slug",
+    "aliases": "list",
+    "founders": "list",
+    "authors": "list",
+    "published": "date",
+    "tenure": "duration",
+}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_verifies_agree_on_one_field_near_its_rule(tmp_path: Path, data: st.DataObject) -> None:
+    """One data field set to a value at the edge of its rule, the log re-chained canonically:
+    both verifies give the same outcome."""
+    objs = _base_records(tmp_path)
+    obj = data.draw(st.sampled_from(objs))
+    key = data.draw(st.sampled_from(sorted(FIELD_KIND)))
+    obj["data"][key] = data.draw(st.sampled_from(NEAR[FIELD_KIND[key]]))
+    prev = "0" * 64
+    for o in objs:
+        o["prev"] = prev
+        o.pop("hash")
+        o["hash"] = prev = line_hash(o)
+    log = tmp_path / "f.jsonl"
+    log.write_bytes(b"".join(canonical(o) + b"\n" for o in objs))
+    assert _outcome(log, 1, "sql") == _outcome(log, 1, "python")
+
+
+def test_lines_in_an_older_key_order_still_verify(tmp_path: Path) -> None:
+    """A log written before lines were canonical (other key order, spaces) verifies the same."""
+    path = small_log(tmp_path)
+    lines = [json.dumps(json.loads(raw)).encode() + b"\n" for raw in read_lines(path)]
+    path.write_bytes(b"".join(lines))
+    assert _outcome(path, 1, "sql") == _outcome(path, 1, "python")
+    assert _outcome(path, 1, "sql")[0] == "ok"
+
+
+def test_invalid_utf8_is_reported_at_its_line(tmp_path: Path) -> None:
+    """A committed line that is not UTF-8 is reported at that line, as the line check does."""
+    path = small_log(tmp_path)
+    lines = read_lines(path)
+    lines[5] = lines[5].replace(b'"name":"', b'"name":"\xff', 1)
+    path.write_bytes(b"".join(lines))
+    fast = _outcome(path, 1, "sql")
+    assert fast[:2] == ("bad", 6) and fast == _outcome(path, 1, "python")
+
+
+def test_a_line_flagged_by_sql_alone_is_an_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the SQL scan refuses a line the line checker accepts, verify says so; it never passes."""
+    from timeline import _verify_sql
+
+    path = small_log(tmp_path)
+    monkeypatch.setattr(_verify_sql.Scan, "first_bad", lambda self, from_seq, final: 3)
+    with pytest.raises(RuntimeError, match=r":3: the set-based verify refused"):
+        verify(path)
+
+
+def test_unknown_method_is_refused(tmp_path: Path) -> None:
+    """``verify(method=...)`` takes 'sql' or 'python' only."""
+    with pytest.raises(ValueError, match="method"):
+        verify(small_log(tmp_path), method="fast")
