@@ -276,14 +276,27 @@ class Timeline:
 
         *with_sources* adds the source slug, title and url of each row's join and leave.
         """
-        DateValue.parse(as_of)
-        self.require("org", org)
+        window = DateValue.parse(as_of)
         if with_sources:
+            self.require("org", org)
             return self.query("team_sources", org=org, as_of=as_of, known_at=known_at)
-        return self.rows(
-            "FROM team_as_of($org, $as_of, known_at := $known)",
-            {"org": org, "as_of": as_of, "known": _known(known_at)},
-        )
+        if known_at is None:  # the common question: team_now plans and scans far less
+            rows = self.rows(
+                "FROM team_now($org, $lo, $hi)",
+                {
+                    "org": org,
+                    "lo": window.lo.isoformat() if window.lo else "-infinity",
+                    "hi": window.hi.isoformat() if window.hi else "infinity",
+                },
+            )
+        else:
+            rows = self.rows(
+                "FROM team_as_of($org, $as_of, known_at := $known)",
+                {"org": org, "as_of": as_of, "known": _known(known_at)},
+            )
+        if not rows:
+            self.require("org", org)
+        return rows
 
     def leaders(
         self, org: str, as_of: str, known_at: str | None = None, title: str | None = None

@@ -1,0 +1,68 @@
+"""team_now (the fast path of ``Timeline.team``) gives team_as_of's rows, column for column."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_org_merged import BASE, MERGE
+
+import timeline
+from timeline._resources import bundled_log
+from timeline.dates import DateValue
+
+WINDOWS = (
+    *(str(year) for year in range(2012, 2027, 2)),
+    *(f"{year}-{month:02d}" for year in (2021, 2024) for month in range(1, 13, 2)),
+    "2023-06",
+    "2025-05",
+    "2024-08-15",
+    "2021-10-28",
+    "[2022-05..2022-07]",
+    "[..2019]",
+    "[2024-06..]",
+    "[..2030]",
+)
+
+
+def _both(tl: timeline.Timeline, org: str, as_of: str) -> tuple[list[tuple], list[tuple]]:
+    window = DateValue.parse(as_of)
+    fast = tl.rows(
+        "FROM team_now($org, $lo, $hi)",
+        {
+            "org": org,
+            "lo": window.lo.isoformat() if window.lo else "-infinity",
+            "hi": window.hi.isoformat() if window.hi else "infinity",
+        },
+    )
+    full = tl.rows("FROM team_as_of($org, $as_of)", {"org": org, "as_of": as_of})
+    return [tuple(r.items()) for r in fast], [tuple(r.items()) for r in full]
+
+
+def test_bundled_dataset_every_org_every_window(tmp_path: Path) -> None:
+    """On the bundled log (units, renames, role changes, retractions) the rows are identical."""
+    log = tmp_path / "meta.jsonl"
+    log.write_bytes(bundled_log().read_bytes())
+    with timeline.open(log) as tl:
+        orgs = [r["org"] for r in tl.rows("SELECT org FROM orgs ORDER BY org")]
+        compared = 0
+        for org in orgs:
+            for as_of in WINDOWS:
+                fast, full = _both(tl, org, as_of)
+                assert fast == full, (org, as_of)
+                compared += len(full)
+        assert compared > 500  # the windows do meet people
+
+
+@pytest.mark.parametrize(
+    "as_of", ["2021", "2022-05", "2022-06", "2022-06-15", "2022-07", "2023", "[2022..]"]
+)
+def test_merged_org_counts_the_same(tmp_path: Path, as_of: str) -> None:
+    """Across a merge (OrgMerged) the fast path counts merged members from the merge date on."""
+    with timeline.open(tmp_path / "log.jsonl") as tl:
+        tl.init()
+        tl.append([json.dumps(x) for x in [*BASE, MERGE]], recorded_at="2025-01-01T00:00:00Z")
+        for org in ("corp", "lab", "lab-x"):
+            fast, full = _both(tl, org, as_of)
+            assert fast == full, org
