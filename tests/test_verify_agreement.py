@@ -360,7 +360,7 @@ def test_a_line_flagged_by_sql_alone_is_an_internal_error(
     from timeline import _verify_sql
 
     path = small_log(tmp_path)
-    monkeypatch.setattr(_verify_sql.Scan, "first_bad", lambda self, from_seq, final: 3)
+    monkeypatch.setattr(_verify_sql.Scan, "first_bad", lambda self, final: 3)
     with pytest.raises(RuntimeError, match=r":3: the set-based verify refused"):
         verify(path)
 

@@ -27,7 +27,7 @@ import attrs
 import duckdb
 
 from . import events
-from ._hashing import GENESIS, unstamp
+from ._hashing import _HASH, _HASH_MEMBER, _ID, GENESIS
 from ._verify_python import Checker, check_timestamp, hash_matches
 from .dates import DateValue
 from .errors import LogCorruptError
@@ -224,17 +224,33 @@ def connect() -> duckdb.DuckDBPyConnection:
 class Scan:
     """The lines of one log (or of its first lines) loaded and parsed in DuckDB."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, size: int) -> None:
-        self.con, self.path, self.size = con, path, size
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, path: Path, size: int, from_seq: int
+    ) -> None:
+        self.con, self.path, self.size, self.from_seq = con, path, size, from_seq
         self.markers = _markers()
+        # The hash of every line is checked on its bytes in a thread meanwhile (DuckDB
+        # runs without the GIL, and splitting the file into lines uses one core).
+        self._hashes: list[list[int]] = []
+        self._worker = threading.Thread(
+            target=lambda: self._hashes.append(hash_mismatches(path, size, from_seq))
+        )
+        self._worker.start()
         try:
-            self._run("lines", {"path": str(path)})
+            self._load()
+        except BaseException:
+            self._worker.join()
+            raise
+
+    def _load(self) -> None:
+        try:
+            self._run("lines", {"path": str(self.path)})
         except (duckdb.ConversionException, duckdb.InvalidInputException) as exc:
             if "utf8" in str(exc).lower().replace("-", ""):
                 raise BadText from None
             raise
         count, chars = self._one("SELECT count(*), coalesce(sum(strlen(line)), 0) FROM lines")
-        if chars + count - 1 != size:
+        if chars + count - 1 != self.size:
             raise Resized
         last = self._one("SELECT line FROM lines WHERE n = $n", {"n": count})
         self.ends_with_newline = last is not None and last[0] == ""
@@ -243,9 +259,11 @@ class Scan:
             count -= 1
         self.total = count
 
-    def _run(self, name: str, params: dict[str, Any] | None = None) -> list[Any]:
+    def _run(
+        self, name: str, params: dict[str, Any] | None = None, markers: dict[str, str] | None = None
+    ) -> list[Any]:
         results = []
-        for body in _statements(name, self.markers):
+        for body in _statements(name, {**self.markers, **(markers or {})}):
             used = {k: v for k, v in (params or {}).items() if f"${k}" in body}
             result = self.con.execute(body, used)
             results.append(None if body.lstrip().startswith("CREATE") else result.fetchone())
@@ -254,26 +272,20 @@ class Scan:
     def _one(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         return self.con.execute(sql, params or {}).fetchone()
 
-    def parse(self, from_seq: int) -> int | None:
-        """Parse every line; check the irregular ones in Python; return a codec failure.
-
-        The hash of every line is checked on its bytes in a thread meanwhile
-        (DuckDB runs without the GIL).
-        """
-        found: list[list[int]] = []
-        worker = threading.Thread(
-            target=lambda: found.append(hash_mismatches(self.path, self.size, from_seq))
-        )
-        worker.start()
+    def parse(self) -> int | None:
+        """Parse every line; check the irregular ones in Python; return a codec failure."""
         try:
             self._run("macros")
-            self._run("parse")
+            try:  # TRY costs a third of the parse: only a log with broken JSON needs it
+                self._run("parse", markers={"TRY": ""})
+            except duckdb.InvalidInputException:
+                self._run("parse", markers={"TRY": "TRY"})
         finally:
-            worker.join()
-        if not found:
+            self._worker.join()
+        if not self._hashes:
             raise RuntimeError("verify: the hash check stopped early")
-        failed, fixed, fixed_bad = self._fix(from_seq)
-        bad = sorted((set(found[0]) - fixed) | fixed_bad)
+        failed, fixed, fixed_bad = self._fix(self.from_seq)
+        bad = sorted((set(self._hashes[0]) - fixed) | fixed_bad)
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE hash_bad AS SELECT unnest($b) AS n", {"b": bad}
         )
@@ -357,9 +369,9 @@ class Scan:
         if bad:
             self.con.executemany("INSERT INTO bad_values VALUES (?, ?)", bad)
 
-    def first_bad(self, from_seq: int, final: bool) -> int | None:
+    def first_bad(self, final: bool) -> int | None:
         """Return the first line that fails a check, or None when every line passes."""
-        found = [row[0] for row in self._run("checks", {"from": from_seq}) if row is not None]
+        found = [row[0] for row in self._run("checks", {"from": self.from_seq}) if row]
         if self.total and not self.ends_with_newline:
             found.append(self.total)  # torn
         if final and self.total:
@@ -455,10 +467,10 @@ def hash_mismatches(path: Path, size: int, from_line: int) -> list[int]:
     """Return the lines (from *from_line* on) whose bytes do not hash to their ``hash``.
 
     A canonical line holds the hashed bytes once its hash member is cut out
-    (:func:`timeline._hashing.unstamp`); any other line is listed too, and
-    its hash is then checked by the codec (Scan._fix).  Python's OpenSSL
-    hashes several times faster than DuckDB's sha256, and this runs in a
-    thread beside the scan.
+    (the layout of :func:`timeline._hashing.unstamp`, spelled out here because
+    this loop is the hot path); any other line is listed too, and its hash is
+    then checked by the codec (Scan._fix).  Python's OpenSSL hashes faster
+    than DuckDB's sha256, and this runs in a thread beside the scan.
     """
     bad: list[int] = []
     number, rest, left = 0, b"", size
@@ -472,10 +484,17 @@ def hash_mismatches(path: Path, size: int, from_line: int) -> list[int]:
             rest = lines.pop()
             for line in lines:
                 number += 1
-                if number >= from_line:
-                    cut = unstamp(line)
-                    if cut is None or sha256(cut[0]).hexdigest() != cut[1]:
-                        bad.append(number)
+                if number < from_line:
+                    continue
+                at = line.rfind(_HASH)
+                end = at + _HASH_MEMBER  # just after the member's closing quote
+                if at < 0 or line[end - 1 : end + len(_ID)] != b'"' + _ID:
+                    bad.append(number)
+                    continue
+                digest = sha256(line[:at])
+                digest.update(line[end:])
+                if digest.hexdigest().encode() != line[at + len(_HASH) : end - 1]:
+                    bad.append(number)
     if rest:
         bad.append(number + 1)  # a torn line, reported as such
     return bad

@@ -97,7 +97,7 @@ def _verify_sql(path: Path, size: int, from_seq: int, bar: _Progress, folder: Pa
     con = connect()
     try:
         try:
-            scan = Scan(con, path, size)
+            scan = Scan(con, path, size, from_seq)
         except (Resized, BadText):
             return _verify_prefix(path, size, from_seq, bar, folder)
         bar.reach(0.3)
@@ -131,7 +131,7 @@ def _verify_prefix(
     copy.write_bytes(data[:cut])
     con = connect()
     try:
-        scan = Scan(con, copy, cut)
+        scan = Scan(con, copy, cut, from_seq)
         bar.reach(0.3)
         final = cut == len(data)
         _raise_first(scan, path, from_seq, final=final, bar=bar)
@@ -151,9 +151,9 @@ def _verify_prefix(
 
 def _raise_first(scan: Scan, path: Path, from_seq: int, final: bool, bar: _Progress) -> None:
     """Raise the error of the first bad line the scan finds, if any."""
-    failed = scan.parse(from_seq)
+    failed = scan.parse()
     bar.reach(0.8)
-    first = scan.first_bad(from_seq, final)
+    first = scan.first_bad(final)
     if failed is not None and (first is None or failed < first):
         first = failed
     if first is not None:

@@ -9,20 +9,19 @@ WHERE NOT codec_ok
    OR d_published IN (SELECT v FROM bad_values WHERE kind = 'date')
    OR d_tenure IN (SELECT v FROM bad_values WHERE kind = 'duration');
 
--- the envelope: seq, commit, prev, hash, recorded, each against the line before
-SELECT min(n) FROM (
-    SELECT n, seq, prev, recorded, commit_bad,
-        lag(seq) OVER w AS pseq, lag(hash) OVER w AS phash, lag(recorded) OVER w AS prec
-    FROM ev WINDOW w AS (ORDER BY n)
-)
-WHERE n >= $from AND (
-    seq IS DISTINCT FROM coalesce(pseq, 0) + 1
-    OR commit_bad
-    OR prev IS DISTINCT FROM coalesce(phash, '@GENESIS@')
-    OR recorded IN (SELECT v FROM bad_values WHERE kind = 'recorded')
+-- the envelope: seq, commit, prev, recorded, each against the line before (a join on
+-- n - 1 costs a third of a window over the log)
+SELECT min(e.n)
+FROM ev e LEFT JOIN ev b ON b.n = e.n - 1
+WHERE e.n >= $from AND (
+    e.seq IS DISTINCT FROM coalesce(b.seq, 0) + 1
+    OR e.commit_bad
+    OR e.prev IS DISTINCT FROM coalesce(b.hash, '@GENESIS@')
+    OR e.recorded IN (SELECT v FROM bad_values WHERE kind = 'recorded')
     -- the first checked line compares with an unchecked one, which may be malformed
-    OR (n = $from AND prec <> '' AND prec IN (SELECT v FROM bad_values WHERE kind = 'recorded'))
-    OR recorded < prec);
+    OR (e.n = $from AND b.recorded <> ''
+        AND b.recorded IN (SELECT v FROM bad_values WHERE kind = 'recorded'))
+    OR e.recorded < b.recorded);
 
 -- the hash of each line: on its bytes (regular lines, see Scan) or as the codec computed it
 SELECT min(n) FROM hash_bad WHERE n >= $from;

@@ -5,7 +5,7 @@
 -- left for the Python codec (timeline/_verify_sql.py, Scan._fix).
 CREATE OR REPLACE TEMP TABLE ev AS
 WITH p AS (
-    SELECT n, line, TRY(json_transform(line, '@STRUCT@')) AS j FROM lines
+    SELECT n, line, @TRY@(json_transform(line, '@STRUCT@')) AS j FROM lines
 ), c AS (
     SELECT n, j, j IS NOT NULL AND @PRESENT@ AND line = CASE
         WHEN contains(line, '\') THEN @REBUILD_ESCAPED@
