@@ -79,6 +79,8 @@ def _task(
         raise RuntimeError(f"{name} failed with exit code {proc.returncode}")
     result: dict[str, Any] = json.loads(out)
     result["rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    # CPU time moves less than wall time when other jobs share the machine.
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     return result
 
 
@@ -177,15 +179,36 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
     big_reps = 1 if n >= 1_000_000 else args.reps  # the slow comparisons, at the big sizes
     # The floor and the replay alternate; the last replay leaves the warm
     # projection every later task starts from.
-    rows = measure_interleaved(
-        args.reps,
-        (
-            "floor",
-            "floor: read_json + CTAS stints",
-            lambda: _task("floor", args, log=log, db=floor_db),
-        ),
-        ("replay", "replay (Projection.rebuild)", lambda: _task("replay", args, log=log, db=db)),
-    )
+    if args.only is not None and not args.only & {"floor", "replay"}:
+        _task("replay", args, log=log, db=db)  # the warm projection the catch-ups start from
+        rows: list[Row] = []
+    else:
+        rows = measure_interleaved(
+            args.reps,
+            (
+                "floor",
+                "floor: read_json + CTAS stints",
+                lambda: _task("floor", args, log=log, db=floor_db),
+            ),
+            (
+                "replay",
+                "replay (Projection.rebuild)",
+                lambda: _task("replay", args, log=log, db=db),
+            ),
+        )
+    if args.only is not None:
+        # floor and replay go together: the replay's row is read as a ratio to the floor.
+        for k in args.catchup if "catchup" in args.only else []:
+            rows.append(
+                measure(
+                    f"catchup_{k}",
+                    f"catch-up after appending {k:,}",
+                    args.reps,
+                    functools.partial(_task, "catchup", args, log=log, db=db, count=k),
+                )
+            )
+        _progress("")
+        return rows, _meta(args, log, gen_seconds)
     rows += [
         measure(
             "naive",
@@ -253,8 +276,13 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
         naive = by_key["naive"]
         naive["measured_seconds"] = naive["seconds"]
         naive["seconds"] = naive["seconds"] * n / naive["events"]
-    meta = {
-        "events": n,
+    return rows, _meta(args, log, gen_seconds)
+
+
+def _meta(args: argparse.Namespace, log: Path, gen_seconds: float | None) -> dict[str, Any]:
+    """Describe the run: size, seed, machine and versions."""
+    return {
+        "events": args.events,
         "seed": args.seed,
         "reps": args.reps,
         "log_bytes": log.stat().st_size,
@@ -263,8 +291,8 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
         "duckdb": _version("duckdb"),
         "eventsourcing": _version("eventsourcing"),
         "python": sys.version.split()[0],
+        "load": os.getloadavg()[0],
     }
-    return rows, meta
 
 
 def _version(package: str) -> str:
@@ -297,9 +325,19 @@ def main(argv: list[str] | None = None) -> int:
         help="where the generated logs and projections are kept",
     )
     parser.add_argument("--json", type=Path, help="also write the rows and metadata here")
+    parser.add_argument(
+        "--only",
+        help="measure only these rows (comma-separated: floor, replay, catchup); floor and"
+        " replay are measured together, and a catch-up alone still replays once first",
+    )
     args = parser.parse_args(argv)
     args.events = parse_size(args.size)
     args.catchup = [int(k) for k in args.catchup.split(",") if k]
+    if args.only is not None:
+        args.only = {k.strip() for k in args.only.split(",") if k.strip()}
+        unknown = args.only - {"floor", "replay", "catchup"}
+        if unknown:
+            parser.error(f"--only: unknown rows {', '.join(sorted(unknown))}")
     rows, meta = run_all(args)
     text = render(rows, meta)
     sys.stdout.write(text)

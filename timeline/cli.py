@@ -192,7 +192,25 @@ def append(tl: api.Timeline, file: str, recorded_at: str | None, expect_seq: int
 @click.pass_obj
 def replay(tl: api.Timeline) -> None:
     """Rebuild the DuckDB projection from the whole log."""
-    result = tl.replay()
+    import time
+
+    shown = sys.stderr.isatty()
+    start = time.monotonic()
+
+    def progress(step: str, done: int, total: int) -> None:
+        bar = "#" * (20 * done // total)
+        click.echo(
+            f"\r\033[K[{bar:<20}] {done}/{total} {step} ({time.monotonic() - start:.1f} s)",
+            err=True,
+            nl=False,
+        )
+
+    tl.close()
+    try:
+        result = tl.projection.rebuild(progress if shown else None)
+    finally:
+        if shown:
+            click.echo("\r\033[K", err=True, nl=False)  # the summary or error replaces the bar
     click.echo(f"replayed {result.events} event(s) into {tl.projection.db_path}", err=True)
 
 

@@ -1,30 +1,35 @@
--- After loading events with seq > $after: mark what they retract, and list the
--- (person, org) pairs whose stints must be recomputed.
-UPDATE events SET retracted_at = r.recorded
-FROM (SELECT data->>'event' AS target, recorded FROM events
-      WHERE seq > $after AND type = 'EventRetracted') r
-WHERE events.id = r.target;
+-- After loading events with seq > $after (and marking what they retract, in
+-- `_retracted`: Projection._touched): extend edge_index, and recompute the stints of
+-- the (person, org) pairs those events touch.
+-- `-- needs: A B` skips a statement unless a new or newly retracted event is of type
+-- A or B (`retracted:A`: a newly retracted one); several such lines must all hold
+-- (projection._run).  Temp tables go with the connection.
 
-DELETE FROM _affected;
+-- The new edges, and those of the events just retracted.
+-- needs: PersonJoined PersonLeft LeadershipChanged
+CREATE TEMP TABLE _touched AS FROM tl_edge_rows('events') WHERE seq > $after;
 
-INSERT INTO _affected
-WITH touched AS (
-    SELECT * FROM events WHERE seq > $after
-    UNION ALL
-    SELECT * FROM events WHERE id IN (
-        SELECT data->>'event' FROM events WHERE seq > $after AND type = 'EventRetracted')
-)
-SELECT DISTINCT person, org FROM (
-    SELECT data->>'person' AS person, data->>'org' AS org FROM touched
-    WHERE type IN ('PersonJoined', 'PersonLeft')
-    UNION ALL
-    SELECT data->>'incoming', data->>'org' FROM touched WHERE type = 'LeadershipChanged'
-    UNION ALL
-    SELECT data->>'outgoing', data->>'org' FROM touched WHERE type = 'LeadershipChanged'
-) WHERE person IS NOT NULL;
+-- needs: retracted:PersonJoined retracted:PersonLeft retracted:LeadershipChanged
+INSERT INTO _touched FROM tl_edge_rows('_retracted') WHERE seq <= $after;
 
-INSERT INTO edge_index FROM tl_edge_keys($after);
+-- needs: PersonJoined PersonLeft LeadershipChanged
+INSERT INTO edge_index SELECT person, org, seq FROM _touched WHERE seq > $after;
 
-DELETE FROM stints WHERE (person, org) IN (SELECT (person, org) FROM _affected);
+-- needs: PersonJoined PersonLeft LeadershipChanged
+CREATE TEMP TABLE _affected AS SELECT DISTINCT person, org FROM _touched;
 
+-- Every event of the affected pairs, found by seq through edge_index; then their
+-- edges (of these pairs: a leadership change may name another) for tl_stints.
+-- needs: PersonJoined PersonLeft LeadershipChanged
+CREATE TEMP TABLE _pair_events AS
+FROM events WHERE seq IN (SELECT i.seq FROM edge_index i JOIN _affected a USING (person, org));
+
+-- needs: PersonJoined PersonLeft LeadershipChanged
+CREATE TEMP TABLE _edges AS
+FROM tl_edge_rows('_pair_events') WHERE (person, org) IN (SELECT (person, org) FROM _affected);
+
+-- needs: PersonJoined PersonLeft LeadershipChanged
+DELETE FROM stints USING _affected a WHERE stints.person = a.person AND stints.org = a.org;
+
+-- needs: PersonJoined PersonLeft LeadershipChanged
 INSERT INTO stints FROM tl_stints('infinity'::TIMESTAMP, true);

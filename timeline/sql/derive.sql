@@ -1,4 +1,6 @@
 -- The small lookup tables, derived from the visible events as known now.
+-- A `-- needs:` line names the event types a statement reads: a catch-up whose new
+-- (or newly retracted) events are of none of them skips it (projection._run).
 CREATE OR REPLACE TABLE people AS
 SELECT data->>'person' AS person, data->>'name' AS name,
        coalesce(data->'aliases', '[]')::VARCHAR[] AS aliases, source, seq
@@ -19,27 +21,41 @@ SELECT f.data->>'org' AS org,
 FROM visible_events('infinity'::TIMESTAMP) f WHERE f.type = 'OrgFounded'
 QUALIFY row_number() OVER (PARTITION BY f.data->>'org' ORDER BY f.seq DESC) = 1;
 
+-- needs: SourceAdded
 CREATE OR REPLACE TABLE sources AS
 SELECT data->>'source' AS source, data->>'title' AS title, data->>'url' AS url,
        data->>'published' AS published, seq
 FROM visible_events('infinity'::TIMESTAMP) WHERE type = 'SourceAdded';
 
+-- needs: PaperPublished
 CREATE OR REPLACE TABLE papers AS
 SELECT data->>'paper' AS paper, data->>'title' AS title, data->>'url' AS url,
        occurred, lo, hi, source, seq
 FROM visible_events('infinity'::TIMESTAMP) WHERE type = 'PaperPublished';
 
+-- needs: PaperPublished
 CREATE OR REPLACE TABLE paper_authors AS
 SELECT data->>'paper' AS paper, a.position::INTEGER AS position, a.person
 FROM visible_events('infinity'::TIMESTAMP) e,
      unnest((e.data->'authors')::VARCHAR[]) WITH ORDINALITY AS a(person, position)
 WHERE e.type = 'PaperPublished';
 
+-- Role events typed once, for roles and role_changes; a join's role comes from _edges
+-- (edge_index.sql).  Only a replay builds these two tables (catch-up: by key).
+CREATE OR REPLACE TEMP TABLE _role_changed AS
+SELECT d.person AS person, d.org AS org, d.role AS role, occurred, lo, hi, seq, id, source,
+       type, recorded, retracted_at
+FROM (SELECT *, json_transform(data, '{"person": "VARCHAR", "org": "VARCHAR",
+                                       "role": "VARCHAR"}') AS d
+      FROM events WHERE type = 'RoleChanged');
+
 CREATE OR REPLACE TABLE roles AS
-SELECT data->>'person' AS person, data->>'org' AS org, data->>'role' AS role,
-       occurred, lo, hi, seq, id, source, type
-FROM visible_events('infinity'::TIMESTAMP)
-WHERE type IN ('PersonJoined', 'RoleChanged') AND data->>'role' IS NOT NULL;
+SELECT person, org, role, occurred, lo, hi, seq, id, source, 'PersonJoined' AS type
+FROM _edges
+WHERE track = 'member' AND edge = 'start' AND role IS NOT NULL AND retracted_at IS NULL
+UNION ALL
+SELECT person, org, role, occurred, lo, hi, seq, id, source, type
+FROM _role_changed WHERE role IS NOT NULL AND retracted_at IS NULL;
 
 -- Org links (a unit's parent, a merged org's successor) and role changes, keeping each
 -- event's visibility columns: the question macros read these small tables instead of
@@ -51,7 +67,5 @@ FROM events
 WHERE (type = 'OrgFounded' AND data->>'parent' IS NOT NULL) OR type = 'OrgMerged';
 
 CREATE OR REPLACE TABLE role_changes AS
-SELECT data->>'person' AS person, data->>'org' AS org, data->>'role' AS role,
-       lo, seq, id, recorded, retracted_at
-FROM events WHERE type = 'RoleChanged'
+SELECT person, org, role, lo, seq, id, recorded, retracted_at FROM _role_changed
 ORDER BY person, org;

@@ -1,73 +1,83 @@
 -- Catch-up for the derived tables: after `catchup.sql` loaded the events with
--- seq > $after (and marked what they retract), bring `people` and `roles` up to
--- date by key instead of rebuilding them: a rebuild reads the JSON of every
--- event of its types, which at a million events costs more than the rest of
--- the catch-up together.  org_names and orgs are small, but the correlated
--- name lookup makes their rebuild slow, so they are updated by key too.
+-- seq > $after (and marked what they retract), bring `people`, `roles`,
+-- `org_names`, `orgs`, `org_links` and `role_changes` up to date by key instead
+-- of rebuilding them from every event.
 -- Definitions must stay those of derive.sql: tests/test_projection_catchup.py
 -- compares every table after a catch-up with a full rebuild.
-
-CREATE OR REPLACE TEMP TABLE _retracted AS
-SELECT e.id, e.seq, e.type, e.data->>'person' AS person, e.data->>'org' AS org
-FROM events e
-WHERE e.id IN (SELECT data->>'event' FROM events WHERE seq > $after AND type = 'EventRetracted');
+-- `-- needs: A B` skips a statement unless a new or newly retracted event is of
+-- type A or B (`retracted:A`: a newly retracted one, listed in `_retracted`); several
+-- such lines must all hold (projection._run).  Most catch-ups (joins and leaves) so
+-- run little of this.  Temp tables go with the connection.
 
 -- people: recompute the people named by a new or a newly retracted PersonAdded.
+-- needs: PersonAdded
 CREATE OR REPLACE TEMP TABLE _people_touched AS
-SELECT data->>'person' AS person FROM events WHERE seq > $after AND type = 'PersonAdded'
-UNION
-SELECT person FROM _retracted WHERE type = 'PersonAdded';
+SELECT data->>'person' AS person FROM events WHERE seq > $after AND type = 'PersonAdded';
 
+-- needs: retracted:PersonAdded
+INSERT INTO _people_touched SELECT data->>'person' FROM _retracted WHERE type = 'PersonAdded';
+
+-- needs: PersonAdded
 DELETE FROM people WHERE person IN (SELECT person FROM _people_touched);
 
--- Only a retraction can bring an older PersonAdded back into view; without one
--- the new events are all there is to read (a later seq wins anyway), and the
--- semi-join with an empty _people_reread costs nothing.
-CREATE OR REPLACE TEMP TABLE _people_reread AS
-SELECT person FROM _people_touched
-WHERE EXISTS (SELECT 1 FROM _retracted WHERE type = 'PersonAdded');
-
+-- needs: PersonAdded
 INSERT INTO people BY NAME
 SELECT data->>'person' AS person, data->>'name' AS name,
        coalesce(data->'aliases', '[]')::VARCHAR[] AS aliases, source, seq
-FROM (
-    SELECT * FROM visible_events('infinity'::TIMESTAMP)
-    WHERE seq > $after AND type = 'PersonAdded'
-    UNION ALL
-    SELECT * FROM visible_events('infinity'::TIMESTAMP)
-    WHERE seq <= $after AND type = 'PersonAdded'
-      AND data->>'person' IN (SELECT person FROM _people_reread)
-)
+FROM visible_events('infinity'::TIMESTAMP)
+WHERE seq > $after AND type = 'PersonAdded'
+QUALIFY row_number() OVER (PARTITION BY data->>'person' ORDER BY seq DESC) = 1;
+
+-- Only a retraction can bring an older PersonAdded back into view, for the people
+-- that no new PersonAdded named (a later seq wins).
+-- needs: retracted:PersonAdded
+INSERT INTO people BY NAME
+SELECT data->>'person' AS person, data->>'name' AS name,
+       coalesce(data->'aliases', '[]')::VARCHAR[] AS aliases, source, seq
+FROM visible_events('infinity'::TIMESTAMP)
+WHERE seq <= $after AND type = 'PersonAdded'
+  AND data->>'person' IN (SELECT person FROM _people_touched)
+  AND data->>'person' NOT IN (SELECT person FROM people)
 QUALIFY row_number() OVER (PARTITION BY data->>'person' ORDER BY seq DESC) = 1;
 
 -- roles: one row per visible role event, so drop the retracted, add the new.
+-- needs: retracted:PersonJoined retracted:RoleChanged
 DELETE FROM roles WHERE id IN (SELECT id FROM _retracted);
 
+-- needs: PersonJoined RoleChanged
 INSERT INTO roles BY NAME
-SELECT data->>'person' AS person, data->>'org' AS org, data->>'role' AS role,
-       occurred, lo, hi, seq, id, source, type
-FROM visible_events('infinity'::TIMESTAMP)
-WHERE seq > $after AND type IN ('PersonJoined', 'RoleChanged') AND data->>'role' IS NOT NULL;
+SELECT d.person AS person, d.org AS org, d.role AS role, occurred, lo, hi, seq, id, source, type
+FROM (SELECT *, json_transform(data, '{"person": "VARCHAR", "org": "VARCHAR",
+                                       "role": "VARCHAR"}') AS d
+      FROM visible_events('infinity'::TIMESTAMP)
+      WHERE seq > $after AND type IN ('PersonJoined', 'RoleChanged'))
+WHERE d.role IS NOT NULL;
 
 -- org_names: one row per visible OrgFounded/OrgRenamed event.
+-- needs: retracted:OrgFounded retracted:OrgRenamed
 DELETE FROM org_names WHERE seq IN (SELECT seq FROM _retracted);
 
+-- needs: OrgFounded OrgRenamed
 INSERT INTO org_names BY NAME
 SELECT data->>'org' AS org, data->>'name' AS name, occurred, lo, hi, seq, type
 FROM visible_events('infinity'::TIMESTAMP)
 WHERE seq > $after AND type IN ('OrgFounded', 'OrgRenamed');
 
 -- orgs: recompute the orgs a new or newly retracted founding or renaming names.
+-- needs: OrgFounded OrgRenamed
 CREATE OR REPLACE TEMP TABLE _orgs_touched AS
 SELECT data->>'org' AS org FROM events
-WHERE seq > $after AND type IN ('OrgFounded', 'OrgRenamed')
-UNION
-SELECT org FROM _retracted WHERE type IN ('OrgFounded', 'OrgRenamed');
+WHERE seq > $after AND type IN ('OrgFounded', 'OrgRenamed');
 
+-- needs: retracted:OrgFounded retracted:OrgRenamed
+INSERT INTO _orgs_touched
+SELECT data->>'org' FROM _retracted WHERE type IN ('OrgFounded', 'OrgRenamed');
+
+-- needs: OrgFounded OrgRenamed
 DELETE FROM orgs WHERE org IN (SELECT org FROM _orgs_touched);
 
--- The name lookup is a join, not derive.sql's correlated subquery: same result,
--- but it costs nothing when no org was touched.
+-- The name lookup is a join, not derive.sql's correlated subquery: same result.
+-- needs: OrgFounded OrgRenamed
 INSERT INTO orgs BY NAME
 WITH names AS (
     SELECT org, arg_max(name, (lo, seq)) AS name FROM org_names
@@ -83,9 +93,10 @@ QUALIFY row_number() OVER (PARTITION BY f.data->>'org' ORDER BY f.seq DESC) = 1;
 
 -- org_links and role_changes: mark what was just retracted, add the new rows (their
 -- retracted_at is already set when a later event of the same catch-up retracted them).
-UPDATE org_links SET retracted_at = e.retracted_at
-FROM events e WHERE org_links.id = e.id AND e.id IN (SELECT id FROM _retracted);
+-- needs: retracted:OrgFounded retracted:OrgMerged
+UPDATE org_links SET retracted_at = r.retracted_at FROM _retracted r WHERE org_links.seq = r.seq;
 
+-- needs: OrgFounded OrgMerged
 INSERT INTO org_links
 SELECT data->>'org', coalesce(data->>'parent', data->>'into'), type, lo, hi, seq, id,
        recorded, retracted_at
@@ -93,14 +104,13 @@ FROM events
 WHERE seq > $after
   AND ((type = 'OrgFounded' AND data->>'parent' IS NOT NULL) OR type = 'OrgMerged');
 
-UPDATE role_changes SET retracted_at = e.retracted_at
-FROM events e WHERE role_changes.id = e.id AND e.id IN (SELECT id FROM _retracted);
+-- needs: retracted:RoleChanged
+UPDATE role_changes SET retracted_at = r.retracted_at
+FROM _retracted r WHERE role_changes.seq = r.seq;
 
+-- needs: RoleChanged
 INSERT INTO role_changes
-SELECT data->>'person', data->>'org', data->>'role', lo, seq, id, recorded, retracted_at
-FROM events WHERE seq > $after AND type = 'RoleChanged';
-
-DROP TABLE _orgs_touched;
-DROP TABLE _retracted;
-DROP TABLE _people_touched;
-DROP TABLE _people_reread;
+SELECT d.person AS person, d.org AS org, d.role AS role, lo, seq, id, recorded, retracted_at
+FROM (SELECT *, json_transform(data, '{"person": "VARCHAR", "org": "VARCHAR",
+                                       "role": "VARCHAR"}') AS d
+      FROM events WHERE seq > $after AND type = 'RoleChanged');

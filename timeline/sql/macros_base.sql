@@ -48,67 +48,44 @@ CREATE OR REPLACE MACRO visible_events(known_at) AS TABLE
     SELECT * FROM events
     WHERE recorded <= known_at AND (retracted_at IS NULL OR retracted_at > known_at);
 
--- Membership and leadership edges: a join (or an incoming leader) starts,
--- a leave (or an outgoing leader) ends.  `only_affected` limits the work to
--- the (person, org) pairs listed in _affected, for incremental catch-up.
-CREATE OR REPLACE MACRO tl_edges(known_at, only_affected) AS TABLE
-    WITH e AS (
-        SELECT * FROM visible_events(known_at)
-        WHERE type IN ('PersonJoined', 'PersonLeft', 'LeadershipChanged')
-          -- Read only the affected pairs' events (edge_index.sql), not every event's JSON.
-          AND (NOT only_affected OR seq IN (
-              SELECT i.seq FROM edge_index i JOIN _affected a USING (person, org)))
-    ),
-    edges AS (
-        SELECT 'member' AS track, data->>'person' AS person, data->>'org' AS org,
-               NULL::VARCHAR AS title,
-               CASE type WHEN 'PersonJoined' THEN 'start' ELSE 'end' END AS edge,
-               lo, hi, seq, id, occurred, data->>'role' AS role, data->>'tenure' AS tenure
-        FROM e WHERE type <> 'LeadershipChanged'
-        UNION ALL
-        SELECT 'leader', data->>'incoming', data->>'org', data->>'title', 'start',
-               lo, hi, seq, id, occurred, NULL, NULL
-        FROM e WHERE type = 'LeadershipChanged' AND data->>'incoming' IS NOT NULL
-        UNION ALL
-        SELECT 'leader', data->>'outgoing', data->>'org', data->>'title', 'end',
-               lo, hi, seq, id, occurred, NULL, NULL
-        FROM e WHERE type = 'LeadershipChanged' AND data->>'outgoing' IS NOT NULL
-    )
-    SELECT * FROM edges
-    WHERE NOT only_affected OR (person, org) IN (SELECT (person, org) FROM _affected);
+-- Membership and leadership edges (edge_index.sql) visible at `known_at`.  With
+-- `prepared`, they are read from the connection's `_edges` table, which a replay or a
+-- catch-up fills once (every edge, or the affected pairs' ones); otherwise from the
+-- `edge_rows` view over the events.
+CREATE OR REPLACE MACRO tl_edges(known_at, prepared) AS TABLE
+    SELECT track, person, org, title, edge, lo, hi, seq, id, occurred, role, tenure
+    FROM query_table(CASE WHEN prepared THEN '_edges' ELSE 'edge_rows' END)
+    WHERE recorded <= known_at AND (retracted_at IS NULL OR retracted_at > known_at);
 
 -- Stints: per (track, person, org, title), edges in occurred order (lo, hi, seq).
 -- A start opens a stint (ignored while one is open); an end closes it; an end
 -- with nothing open is a stint whose start is unknown: (-inf, end.hi].
-CREATE OR REPLACE MACRO tl_stints(known_at, only_affected) AS TABLE
-    -- A stint is a run of starts and the end after them, so the ends before an
-    -- edge number its stint: one window (one sort) rather than lag + running sum.
-    WITH numbered AS (
-        SELECT *, coalesce(sum(CASE WHEN edge = 'end' THEN 1 ELSE 0 END) OVER (
-                      PARTITION BY track, person, org, title ORDER BY lo, hi, seq
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) + 1 AS stint_no
-        FROM tl_edges(known_at, only_affected)
-    ),
-    grouped AS (
-        SELECT track, person, org, title, stint_no,
-               arg_min(occurred, (lo, hi, seq)) FILTER (edge = 'start') AS joined,
-               min(lo) FILTER (edge = 'start') AS j_lo,
-               arg_min(hi, (lo, hi, seq)) FILTER (edge = 'start') AS j_hi,
-               arg_min(id, (lo, hi, seq)) FILTER (edge = 'start') AS join_id,
-               arg_min(role, (lo, hi, seq)) FILTER (edge = 'start') AS role,
-               any_value(occurred) FILTER (edge = 'end') AS "left",
-               any_value(lo) FILTER (edge = 'end') AS e_lo,
-               any_value(hi) FILTER (edge = 'end') AS e_hi,
-               any_value(id) FILTER (edge = 'end') AS leave_id,
-               any_value(tenure) FILTER (edge = 'end') AS tenure
-        FROM numbered
-        GROUP BY ALL
+CREATE OR REPLACE MACRO tl_stints(known_at, prepared) AS TABLE
+    -- One sort, no grouping: every window shares one partition and order.  A stint
+    -- starts at an edge whose previous edge is not a start; its end is the first end
+    -- from there on, and its role the first reported by a start before that end.
+    -- The ends before an edge number its stint.
+    WITH w AS (
+        SELECT *,
+               lag(edge) OVER win AS prev_edge,
+               coalesce(sum(CASE WHEN edge = 'end' THEN 1 ELSE 0 END) OVER (
+                   win ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) + 1 AS stint_no,
+               first_value(CASE WHEN edge = 'end' THEN {k: (lo, hi, seq), occurred: occurred,
+                   lo: lo, hi: hi, id: id, tenure: tenure} END IGNORE NULLS) OVER (
+                   win ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS fin,
+               first_value(CASE WHEN edge = 'start' AND role IS NOT NULL
+                   THEN {k: (lo, hi, seq), role: role} END IGNORE NULLS) OVER (
+                   win ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rl
+        FROM tl_edges(known_at, prepared)
+        WINDOW win AS (PARTITION BY track, person, org, title ORDER BY lo, hi, seq)
     )
-    SELECT track, person, org, title, stint_no, joined, "left",
-           coalesce(j_lo, '-infinity'::DATE) AS s_lo,
-           coalesce(j_hi, e_hi) AS s_hi,
-           coalesce(e_lo, 'infinity'::DATE) AS e_lo,
-           coalesce(e_hi, 'infinity'::DATE) AS e_hi,
-           join_id, leave_id, role, tenure
-    FROM grouped;
-
+    SELECT track, person, org, title, stint_no,
+           CASE WHEN edge = 'start' THEN occurred END AS joined, fin.occurred AS "left",
+           CASE WHEN edge = 'start' THEN lo ELSE '-infinity'::DATE END AS s_lo,
+           CASE WHEN edge = 'start' THEN hi ELSE fin.hi END AS s_hi,
+           coalesce(fin.lo, 'infinity'::DATE) AS e_lo,
+           coalesce(fin.hi, 'infinity'::DATE) AS e_hi,
+           CASE WHEN edge = 'start' THEN id END AS join_id, fin.id AS leave_id,
+           CASE WHEN edge = 'start' AND (fin IS NULL OR rl.k < fin.k) THEN rl.role END AS role,
+           fin.tenure AS tenure
+    FROM w WHERE prev_edge IS DISTINCT FROM 'start';
