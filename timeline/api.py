@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 __all__ = ["AppendResult", "Timeline", "open_timeline"]
 
 MAX_LINE = 1 << 20  # one event per line; a megabyte is far beyond any real fact
+PROGRESS_EVERY = 1000  # lines between progress reports on long appends
+
+#: A progress callback: (step, done, total).
+Progress = Callable[[str, int, int], None]
 
 
 @frozen
@@ -95,16 +99,19 @@ class Timeline:
         recorded_at: str | datetime | None = None,
         expect_seq: int | None = None,
         name: str | None = None,
+        progress: Progress | None = None,
     ) -> AppendResult:
         """Append a batch of events, all or nothing.
 
         *lines* are JSON texts (or dicts) with ``type``, ``occurred``, ``data`` and
         optional ``id`` and ``source``; *name* is how errors name the input.
+        *progress* is called as ``progress(step, done, total)`` while lines are
+        parsed, validated and encoded.
         """
         from ._known import CachedKnown, retraction_targets
         from .validate import check_batch
 
-        drafts = _parse_lines(lines, name)
+        drafts = _parse_lines(lines, name, progress)
         at = parse_timestamp(recorded_at) if isinstance(recorded_at, str) else recorded_at
         with self.log.locked(exclusive=True) as fd:
             self.log.recover(fd)
@@ -120,13 +127,15 @@ class Timeline:
             cache, self._cache = self._write_cache(tail), None  # restored once written
             known = CachedKnown(cache, lambda ids: self._lookup_events(tail, ids))
             accepted, problems = check_batch(drafts, known)
+            if progress is not None:
+                progress("validated", len(drafts), len(drafts))
             if problems:
                 self._cache = cache
                 raise InvalidEventError([(p.line, p.message) for p in problems], path=name)
             if not accepted:
                 self._cache = cache
                 return AppendResult(0, len(drafts), None, tail.seq, None)
-            payload, written, last_hash = _encode(accepted, tail, recorded)
+            payload, written, last_hash = _encode(accepted, tail, recorded, progress)
             self.log.write_batch(fd, payload)
             last_seq = tail.seq + len(written)
             point = (tail.size + len(payload), last_seq, last_hash)
@@ -409,13 +418,18 @@ HINTS = {
 
 
 def _parse_lines(
-    lines: Iterable[str | bytes | dict[str, Any]], name: str | None
+    lines: Iterable[str | bytes | dict[str, Any]],
+    name: str | None,
+    progress: Progress | None = None,
 ) -> list[tuple[int, Draft]]:
     from .codec import EventDecodeError, draft_from_obj
 
     drafts: list[tuple[int, Draft]] = []
     problems: list[tuple[int, str]] = []
+    total = len(lines) if isinstance(lines, Sized) else 0
     for number, raw in enumerate(lines, start=1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress("parsed", number, max(total, number))
         try:
             obj = raw if isinstance(raw, dict) else _decode(raw)
             if obj is None:
@@ -455,7 +469,7 @@ def _no_constant(name: str) -> object:
 
 
 def _encode(
-    accepted: list[tuple[int, Draft]], tail: Tail, recorded: str
+    accepted: list[tuple[int, Draft]], tail: Tail, recorded: str, progress: Progress | None = None
 ) -> tuple[bytes, list[tuple[str, Draft]], str]:
     """Stamp drafts with seq, id, recorded and the hash chain.
 
@@ -468,6 +482,8 @@ def _encode(
     written: list[tuple[str, Draft]] = []
     prev, seq = tail.hash, tail.seq
     for index, (_, draft) in enumerate(accepted):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress("encoded", index, len(accepted))
         seq += 1
         obj = draft_to_obj(draft)
         obj["seq"] = seq
@@ -479,4 +495,6 @@ def _encode(
         prev, line = stamp(obj)
         out.append(line)
         written.append((obj["id"], draft))
+    if progress is not None:
+        progress("encoded", len(accepted), len(accepted))
     return b"".join(out), written, prev

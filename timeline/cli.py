@@ -145,6 +145,31 @@ def _input_lines(path: str) -> Iterator[bytes]:
         yield from stream
 
 
+def _terminal() -> bool:
+    """Tell whether stderr is a terminal: progress bars are drawn only there."""
+    return sys.stderr.isatty()
+
+
+def _progress_line() -> Callable[[str, int, int], None]:
+    """Return a progress callback that redraws one stderr line: bar, count, step, seconds.
+
+    The caller clears the line when the work ends (with its summary or its error).
+    """
+    import time
+
+    start = time.monotonic()
+
+    def progress(step: str, done: int, total: int) -> None:
+        bar = "#" * (20 * done // total) if total else ""
+        click.echo(
+            f"\r\033[K[{bar:<20}] {done}/{total} {step} ({time.monotonic() - start:.1f} s)",
+            err=True,
+            nl=False,
+        )
+
+    return progress
+
+
 @main.command()
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option(
@@ -172,12 +197,18 @@ def append(tl: api.Timeline, file: str, recorded_at: str | None, expect_seq: int
     """
     if file != "-" and not Path(file).is_file():
         raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
-    result = tl.append(
-        _input_lines(file),
-        recorded_at=recorded_at,
-        expect_seq=expect_seq,
-        name=file if file != "-" else "<stdin>",
-    )
+    shown = _terminal()
+    try:
+        result = tl.append(
+            list(_input_lines(file)),
+            recorded_at=recorded_at,
+            expect_seq=expect_seq,
+            name=file if file != "-" else "<stdin>",
+            progress=_progress_line() if shown else None,
+        )
+    finally:
+        if shown:
+            click.echo("\r\033[K", err=True, nl=False)  # the summary or error replaces the bar
     if result.appended:
         click.echo(
             f"appended {result.appended} event(s), seq {result.first_seq}.."
