@@ -223,22 +223,10 @@ def append(tl: api.Timeline, file: str, recorded_at: str | None, expect_seq: int
 @click.pass_obj
 def replay(tl: api.Timeline) -> None:
     """Rebuild the DuckDB projection from the whole log."""
-    import time
-
-    shown = sys.stderr.isatty()
-    start = time.monotonic()
-
-    def progress(step: str, done: int, total: int) -> None:
-        bar = "#" * (20 * done // total)
-        click.echo(
-            f"\r\033[K[{bar:<20}] {done}/{total} {step} ({time.monotonic() - start:.1f} s)",
-            err=True,
-            nl=False,
-        )
-
+    shown = _terminal()
     tl.close()
     try:
-        result = tl.projection.rebuild(progress if shown else None)
+        result = tl.projection.rebuild(_progress_line() if shown else None)
     finally:
         if shown:
             click.echo("\r\033[K", err=True, nl=False)  # the summary or error replaces the bar
@@ -443,7 +431,7 @@ def verify_(tl: api.Timeline, from_seq: int) -> None:
     """
     from .verify import verify
 
-    if sys.stderr.isatty():
+    if _terminal():
         with click.progressbar(
             length=tl.log.path.stat().st_size, label="verifying", file=sys.stderr
         ) as bar:
