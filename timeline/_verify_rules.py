@@ -1,0 +1,188 @@
+"""Restate the codec's per-type rules as SQL for the set-based verify.
+
+The rules are generated from the event classes in :mod:`timeline.events`
+(their fields, defaults and validators), so a new field or type is checked
+in SQL without a second copy of its rules; only what attrs cannot say (the
+``__attrs_post_init__`` checks, and what kind of key a slug field names) is
+written out here.  :func:`markers` fills the ``@NAME@`` holes of
+``sql/verify/*.sql``; :func:`statements` reads those files.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator
+from importlib import resources
+
+import attrs
+
+from . import events
+from ._hashing import GENESIS
+from .events import SLUG, TYPES, WITH_OCCURRED
+from .validate import ID, KINDS
+
+__all__ = ["FIELDS", "KEPT", "LISTS", "markers", "statements"]
+
+#: The kind of key each slug field names (validate._refs and _defines say the same).
+REF_KIND = {
+    "person": "person",
+    "founders": "person",
+    "outgoing": "person",
+    "incoming": "person",
+    "authors": "person",
+    "org": "org",
+    "parent": "org",
+    "into": "org",
+    "source": "source",
+    "paper": "paper",
+}
+#: The data field whose slug each defining type adds.
+DEFINED_BY = {"SourceAdded": "source", "PersonAdded": "person", "OrgFounded": "org"}
+DEFINED_BY["PaperPublished"] = "paper"
+#: The ``__attrs_post_init__`` rules of events.py, over the parsed data ``d``.
+POST_INIT = {
+    "OrgMerged": 'd."org" <> d."into"',
+    "LeadershipChanged": '(d."outgoing" IS NOT NULL OR d."incoming" IS NOT NULL) '
+    'AND d."outgoing" IS DISTINCT FROM d."incoming"',
+    "PaperPublished": 'len(d."authors") > 0',
+}
+_VALIDATORS = {
+    events._slug: "slug",
+    events._opt_slug: "slug",
+    events._slugs: "slugs",
+    events._text: "text",
+    events._opt_text: "text",
+    events._texts: "texts",
+    events._duration: "duration",
+}
+LISTS = {"slugs", "texts"}
+
+
+def _field_kinds() -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for cls in TYPES.values():
+        for f in attrs.fields(cls):
+            kind = _VALIDATORS.get(f.validator) or ("date" if "DateValue" in str(f.type) else "")
+            if not kind or kinds.setdefault(f.name, kind) != kind:
+                raise TypeError(f"verify cannot check {cls.__name__}.{f.name} in SQL")
+            if kind in ("slug", "slugs") and f.name not in REF_KIND:
+                raise TypeError(f"verify does not know what {cls.__name__}.{f.name} names")
+    return dict(sorted(kinds.items()))
+
+
+FIELDS = _field_kinds()
+
+
+def _re2(pattern: str) -> str:
+    """Spell a character-class pattern with RE2 escapes, so SQL text holds no raw controls."""
+    return "".join(c if c in "[]-" else f"\\x{{{ord(c):x}}}" for c in pattern)
+
+
+#: The data columns ``ev`` keeps: what the rules ask about, and values Python checks.
+KEPT = sorted({*REF_KIND, "event", "published", "tenure"} & set(FIELDS))
+
+
+def _rebuild(enc: str, encl: str) -> str:
+    """Return SQL that writes parsed line ``j`` back in canonical form (hash included)."""
+
+    def opt(key: str, value: str) -> str:
+        return f"CASE WHEN {value} IS NOT NULL THEN concat(',\"{key}\":', {enc}({value})) END"
+
+    members = ", ".join(
+        f'CASE WHEN j.data."{k}" IS NOT NULL THEN concat(\',"{k}":\', '
+        f'{encl if v in LISTS else enc}(j.data."{k}")) END'
+        for k, v in FIELDS.items()
+    )
+    return (
+        f"""concat(CASE WHEN j.commit THEN '{{"commit":true,' ELSE '{{' END, """
+        f"""CASE WHEN j.data IS NOT NULL THEN concat('"data":{{', """
+        f"""substr(concat('', {members}), 2), '}},') END, """
+        f"""'"hash":', {enc}(j.hash), ',"id":', {enc}(j.id), {opt("occurred", "j.occurred")}, """
+        f"""',"prev":', {enc}(j.prev), ',"recorded":', {enc}(j.recorded), """
+        f"""',"seq":', j.seq::VARCHAR, {opt("source", "j.source")}, """
+        f"""',"type":', {enc}(j.type), '}}')"""
+    )
+
+
+def _keys(parts: list[tuple[str, str, str]]) -> str:
+    """Return a UNION ALL of (n, kind, key) over ``ev``, one part per (kind, expr, where)."""
+    return " UNION ALL ".join(
+        f"SELECT n, {KINDS.index(kind)} AS kind, {expr} AS key FROM ev WHERE {where}"
+        for kind, expr, where in parts
+    )
+
+
+@functools.cache
+def markers() -> dict[str, str]:
+    def q(name: str) -> str:
+        return f'j.data."{name}"'
+
+    struct = {
+        "commit": "BOOLEAN",
+        "data": {k: ["VARCHAR"] if v in LISTS else "VARCHAR" for k, v in FIELDS.items()},
+        **{k: "VARCHAR" for k in ("hash", "id", "occurred", "prev", "recorded", "source")},
+        "seq": "BIGINT",
+        "type": "VARCHAR",
+    }
+    per_type = []
+    for tag, cls in TYPES.items():
+        names = {f.name: f.default is attrs.NOTHING for f in attrs.fields(cls)}
+        terms = [f"{q(k)} IS NOT NULL" for k, required in names.items() if required]
+        terms += [f"{q(k)} IS NULL" for k in FIELDS if k not in names]
+        if tag in POST_INIT:
+            terms.append(f"({POST_INIT[tag].replace('d.', 'j.data.')})")
+        per_type.append(f"WHEN '{tag}' THEN {' AND '.join(terms)}")
+    checks = {"slug": "v_slug", "slugs": "v_slugs", "text": "v_text", "texts": "v_texts"}
+    values = [f"({q(k)} IS NULL OR {checks[v]}({q(k)}))" for k, v in FIELDS.items() if v in checks]
+    dated = ", ".join(f"'{t}'" for t in sorted(WITH_OCCURRED))
+    codec = " AND ".join(
+        [
+            "j.data IS NOT NULL",
+            f"(j.occurred IS NOT NULL) = (j.type IN ({dated}))",
+            f"CASE j.type {' '.join(per_type)} ELSE false END",
+            *values,
+        ]
+    )
+    defs = [(REF_KIND[f], f"d_{f}", f"type = '{t}'") for t, f in DEFINED_BY.items()]
+    refs = [("source", "source", "source IS NOT NULL")]
+    for k, v in FIELDS.items():
+        definers = ", ".join(f"'{t}'" for t, f in DEFINED_BY.items() if f == k)
+        if v == "slug":
+            where = f"d_{k} IS NOT NULL" + (f" AND type NOT IN ({definers})" if definers else "")
+            refs.append((REF_KIND[k], f"d_{k}", where))
+        elif v == "slugs":
+            refs.append((REF_KIND[k], f"unnest(d_{k})", f"d_{k} IS NOT NULL"))
+    # str.strip() removes what str.isspace() calls space; SQL's trim() knows only ' '.
+    # (No space lies outside the BMP; scanning all of Unicode costs 0.4 s.)
+    blank = "[" + "".join(chr(i) for i in range(0x10000) if chr(i).isspace()) + "]"
+    control = events.CONTROL.pattern.replace("\ud800-\udfff", "")  # UTF-8 cannot hold them
+    return {
+        "STRUCT": json.dumps(struct, separators=(",", ":")),
+        "PRESENT": " AND ".join(
+            f"j.{k} IS NOT NULL" for k in ("seq", "id", "recorded", "prev", "hash", "type")
+        ),
+        "REBUILD_ESCAPED": _rebuild("v_enc", "v_encl"),
+        "REBUILD_PLAIN": _rebuild("v_plain", "v_plainl"),
+        "CODEC": f"coalesce({codec}, false)",
+        "DATA_COLUMNS": ", ".join(f"{q(k)} AS d_{k}" for k in KEPT),
+        "DEFS": _keys(defs),
+        "REFS": _keys(refs),
+        "SLUG": SLUG.pattern,
+        "ID": ID.pattern,
+        "BLANK": _re2(blank) + "*",
+        "MAX_TEXT": str(events.MAX_TEXT),
+        "CONTROL": _re2(control),
+        "GENESIS": GENESIS,
+    }
+
+
+def statements(name: str, markers: dict[str, str]) -> Iterator[str]:
+    text = (resources.files("timeline") / "sql" / "verify" / f"{name}.sql").read_text("utf-8")
+    for key, value in markers.items():
+        text = text.replace(f"@{key}@", value)
+    for statement in re.split(r";\s*\n", text):
+        body = "\n".join(ln for ln in statement.splitlines() if not ln.lstrip().startswith("--"))
+        if body.strip():
+            yield body
