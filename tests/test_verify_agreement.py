@@ -369,3 +369,63 @@ def test_unknown_method_is_refused(tmp_path: Path) -> None:
     """``verify(method=...)`` takes 'sql' or 'python' only."""
     with pytest.raises(ValueError, match="method"):
         verify(small_log(tmp_path), method="fast")
+
+
+def test_a_seq_beyond_64_bits_falls_back_to_the_line_check(tmp_path: Path) -> None:
+    """A line whose seq does not fit 64 bits is judged as the line-by-line check judges it."""
+    path = small_log(tmp_path)
+    objs = records(path)
+    objs[3]["seq"] = 2**70
+    objs[3]["hash"] = line_hash({k: v for k, v in objs[3].items() if k != "hash"})
+    lines = read_lines(path)
+    lines[3] = canonical(objs[3]) + b"\n"
+    path.write_bytes(b"".join(lines))
+    fast = _outcome(path, 1, "sql")
+    assert fast[:2] == ("bad", 4) and "seq" in fast[2] and fast == _outcome(path, 1, "python")
+
+
+def test_bytes_appended_after_the_size_was_taken_are_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """verify checks the prefix whose size it took under the lock, not what a writer adds."""
+    import contextlib
+    import os
+    from collections.abc import Iterator
+
+    from timeline.log import EventLog
+
+    path = small_log(tmp_path)
+    committed = path.read_bytes()
+    (tmp_path / "at-lock-time").write_bytes(committed)
+
+    @contextlib.contextmanager
+    def locked(self: EventLog, *, exclusive: bool) -> Iterator[int]:
+        fd = os.open(tmp_path / "at-lock-time", os.O_RDONLY)  # the log as the lock saw it
+        try:
+            yield fd
+        finally:
+            os.close(fd)
+
+    monkeypatch.setattr(EventLog, "locked", locked)
+    path.write_bytes(committed + b'{"seq": 15, "id": "half a line')  # a writer, meanwhile
+    report = verify(path)
+    assert (report.size, report.events) == (len(committed), 14)
+    assert _outcome(path, 1, "sql") == _outcome(path, 1, "python")
+
+
+def test_a_memory_limit_too_small_for_the_scan_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When DuckDB runs out of memory under TIMELINE_MEMORY_LIMIT, verify checks line by line."""
+    import duckdb
+
+    from timeline import _verify_sql
+
+    def no_memory(*args: object) -> None:
+        raise duckdb.OutOfMemoryException("failed to allocate")
+
+    path = small_log(tmp_path)
+    monkeypatch.setattr(_verify_sql.Scan, "_load", no_memory)
+    seen: list[int] = []
+    assert verify(path, progress=seen.append).events == 14
+    assert sum(seen) == path.stat().st_size

@@ -45,12 +45,17 @@ class BadText(Exception):
     """The file is not UTF-8 throughout."""
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """Open the in-memory database a scan runs in, under the projection's memory limit."""
+def connect(spill: Path) -> duckdb.DuckDBPyConnection:
+    """Open the in-memory database a scan runs in, under the projection's memory limit.
+
+    Under a limit, what does not fit goes to the folder *spill* (an in-memory
+    database has none of its own, and would fail instead).
+    """
     con = duckdb.connect(":memory:")
     limit = os.environ.get("TIMELINE_MEMORY_LIMIT")
     if limit:
         con.execute("SET memory_limit = $limit", {"limit": limit})
+        con.execute("SET temp_directory = $spill", {"spill": str(spill)})
     con.execute("SET preserve_insertion_order = false")
     return con
 

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 from attrs import frozen
 
 from ._verify_python import RECOVER, RESTORE, Checker, MemoryKnown, VerifyReport, draft_of
@@ -89,12 +90,14 @@ def verify(
     try:
         with tempfile.TemporaryDirectory(prefix="timeline-verify-") as folder:
             return _verify_sql(log.path, size, from_seq, bar, Path(folder))
-    except Unsupported:  # a line too odd for the scan: check the whole log line by line
+    except (Unsupported, duckdb.OutOfMemoryException):
+        # a line too odd for the scan, or a memory limit below what it needs: the
+        # line-by-line check holds one line at a time
         return _verify_lines(log.path, size, from_seq, bar.resumed())
 
 
 def _verify_sql(path: Path, size: int, from_seq: int, bar: _Progress, folder: Path) -> VerifyReport:
-    con = connect()
+    con = connect(folder)
     try:
         try:
             scan = Scan(con, path, size, from_seq)
@@ -129,7 +132,7 @@ def _verify_prefix(
         cut = data.rfind(b"\n", 0, exc.start) + 1
     copy = folder / "prefix.jsonl"
     copy.write_bytes(data[:cut])
-    con = connect()
+    con = connect(folder)
     try:
         scan = Scan(con, copy, cut, from_seq)
         bar.reach(0.3)
