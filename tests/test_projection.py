@@ -98,3 +98,38 @@ def test_cache_built_by_other_sql_is_rebuilt(small) -> None:
     con.close()
     assert small.sync().action == "rebuild"
     assert small.sync().action == "none"
+
+
+def test_rebuild_reports_each_step_then_done(small) -> None:
+    """A rebuild calls its progress callback before each step and once when done."""
+    calls: list[tuple[str, int, int]] = []
+    small.close()
+    small.projection.rebuild(lambda step, done, total: calls.append((step, done, total)))
+    total = calls[0][2]
+    assert [done for _, done, _ in calls] == list(range(total + 1))
+    assert calls[-1] == ("done", total, total) and all(t == total for _, _, t in calls)
+    assert "stints" in [step for step, _, _ in calls]
+
+
+def test_catch_up_is_visible_to_a_new_reader_before_any_checkpoint(small) -> None:
+    """A catch-up's changes, left in DuckDB's WAL, are what the next connection reads."""
+    small.sync()
+    small.append(
+        ['{"type":"PersonAdded","data":{"person":"dee","name":"Dee"}}'], recorded_at=RECORDED
+    )
+    assert small.sync().action == "incremental"
+    small.close()
+    assert small.projection.db_path.with_name(small.projection.db_path.name + ".wal").exists()
+    con = duckdb.connect(str(small.projection.db_path), read_only=True)
+    try:
+        names = con.execute("SELECT name FROM people WHERE person = 'dee'").fetchall()
+    finally:
+        con.close()
+    assert names == [("Dee",)]
+
+
+def test_stints_of_a_replay_are_ordered_by_org_and_start(small) -> None:
+    """After a replay the stints table is stored in (org, s_lo) order, for zone maps."""
+    small.replay()
+    rows = small.rows("SELECT org, s_lo FROM stints ORDER BY rowid")
+    assert rows == sorted(rows, key=lambda r: (r["org"], r["s_lo"]))

@@ -23,9 +23,7 @@ def _tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
                 "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1"
             ).fetchall()
         ]
-        return {
-            n: con.execute(f"FROM {n} ORDER BY ALL").fetchall() for n in names if n != "_affected"
-        }
+        return {n: con.execute(f"FROM {n} ORDER BY ALL").fetchall() for n in names}
     finally:
         con.close()
 
@@ -122,3 +120,31 @@ def test_catch_up_of_orgs_matches_replay(tmp_path: Path) -> None:
         )
         _same_as_replay(tl, tmp_path)
         assert tl.rows("SELECT name FROM orgs WHERE org = 'org-1'") == [{"name": "First Name"}]
+
+
+def test_catch_up_of_leadership_matches_replay(tmp_path: Path) -> None:
+    """A new leadership change and the retraction of an old one and of a leave, caught up."""
+    log = generate(2_000, tmp_path / "log.jsonl", seed=13)
+    with timeline.open(log, tmp_path / "log.duckdb") as tl:
+        assert tl.sync().action == "rebuild"
+        old = tl.rows(
+            "SELECT id, data->>'org' AS org, data->>'incoming' AS person FROM events"
+            " WHERE type = 'LeadershipChanged' AND retracted_at IS NULL ORDER BY seq LIMIT 1"
+        )[0]
+        leave = tl.rows(
+            "SELECT id FROM events WHERE type = 'PersonLeft' AND retracted_at IS NULL"
+            " ORDER BY seq DESC LIMIT 1"
+        )[0]
+        tl.append(
+            [
+                {
+                    "type": "LeadershipChanged",
+                    "occurred": "2030",
+                    "data": {"org": old["org"], "title": "CEO", "outgoing": old["person"]},
+                },
+                {"type": "EventRetracted", "data": {"event": old["id"], "reason": "wrong"}},
+                {"type": "EventRetracted", "data": {"event": leave["id"], "reason": "stayed"}},
+            ],
+            recorded_at=RECORDED,
+        )
+        _same_as_replay(tl, tmp_path)

@@ -377,8 +377,11 @@ class Projection:
             chunk.flush()
             con.execute("BEGIN TRANSACTION")
             try:
-                _run(con, "load", {"path": chunk.name})
-                touched = self._touched(con, after, tail)
+                # The load statement, returning what it loaded: one statement fewer than
+                # counting the new events afterwards.
+                ((load, _),) = _statements("load")
+                loaded = con.execute(load + " RETURNING seq, type", {"path": chunk.name})
+                touched = self._touched(con, loaded.fetchall(), after, tail)
                 params = {"after": after}
                 _run(con, "catchup", params, touched=touched)
                 _run(con, "derive", skip=CATCHUP_SKIP, touched=touched)
@@ -390,22 +393,20 @@ class Projection:
                 raise
 
     @staticmethod
-    def _touched(con: duckdb.DuckDBPyConnection, after: int, tail: Tail) -> frozenset[str]:
-        """Check the events just loaded, apply their retractions; return the types touched.
+    def _touched(
+        con: duckdb.DuckDBPyConnection, loaded: list[tuple[int, str]], after: int, tail: Tail
+    ) -> frozenset[str]:
+        """Check the (seq, type) of the events just loaded, apply their retractions.
 
-        That is the new events' types, the retracted events' types, and those again
-        as ``retracted:TYPE``.  The retracted events are left in the ``_retracted``
-        temp table for the catch-up SQL.
+        Return the types touched: the new events' types, the retracted events' types,
+        and those again as ``retracted:TYPE``.  The retracted events are left in the
+        ``_retracted`` temp table for the catch-up SQL.
         """
-        loaded = con.execute(
-            "SELECT count(*), min(seq), max(seq), list(DISTINCT type) FROM events"
-            " WHERE seq > $after",
-            {"after": after},
-        ).fetchone()
-        assert loaded is not None
-        if loaded[0] != tail.seq - after or (loaded[0] and loaded[1] != after + 1):
-            raise ValueError(f"expected seq {after + 1}..{tail.seq}, read {loaded[:3]}")
-        touched = set(loaded[3] or ())
+        seqs = sorted(seq for seq, _ in loaded)
+        if seqs != list(range(after + 1, tail.seq + 1)):
+            span = f"{seqs[0]}..{seqs[-1]}" if seqs else "none"
+            raise ValueError(f"expected seq {after + 1}..{tail.seq}, read {len(seqs)}: {span}")
+        touched = {type_ for _, type_ in loaded}
         if "EventRetracted" in touched:
             # One lookup by id (a scan of every event's id), then by seq.
             con.execute(

@@ -5,18 +5,18 @@
 -- A or B (`retracted:A`: a newly retracted one); several such lines must all hold
 -- (projection._run).  Temp tables go with the connection.
 
--- The new edges, and those of the events just retracted.
 -- needs: PersonJoined PersonLeft LeadershipChanged
-CREATE TEMP TABLE _touched AS FROM tl_edge_rows('events') WHERE seq > $after;
+INSERT INTO edge_index SELECT person, org, seq FROM tl_edge_rows('events') WHERE seq > $after;
+
+-- The pairs of the new edges and of the edges just retracted.  edge_index grows in seq
+-- order, so its zone maps find the new keys without a scan.
+-- needs: PersonJoined PersonLeft LeadershipChanged
+CREATE TEMP TABLE _affected AS SELECT DISTINCT person, org FROM edge_index WHERE seq > $after;
 
 -- needs: retracted:PersonJoined retracted:PersonLeft retracted:LeadershipChanged
-INSERT INTO _touched FROM tl_edge_rows('_retracted') WHERE seq <= $after;
-
--- needs: PersonJoined PersonLeft LeadershipChanged
-INSERT INTO edge_index SELECT person, org, seq FROM _touched WHERE seq > $after;
-
--- needs: PersonJoined PersonLeft LeadershipChanged
-CREATE TEMP TABLE _affected AS SELECT DISTINCT person, org FROM _touched;
+INSERT INTO _affected
+SELECT DISTINCT person, org FROM edge_index WHERE seq IN (SELECT seq FROM _retracted)
+EXCEPT SELECT person, org FROM _affected;
 
 -- Every event of the affected pairs, found by seq through edge_index; then their
 -- edges (of these pairs: a leadership change may name another) for tl_stints.

@@ -42,7 +42,7 @@ QUALIFY row_number() OVER (PARTITION BY data->>'person' ORDER BY seq DESC) = 1;
 
 -- roles: one row per visible role event, so drop the retracted, add the new.
 -- needs: retracted:PersonJoined retracted:RoleChanged
-DELETE FROM roles WHERE id IN (SELECT id FROM _retracted);
+DELETE FROM roles WHERE seq IN (SELECT seq FROM _retracted);
 
 -- needs: PersonJoined RoleChanged
 INSERT INTO roles BY NAME

@@ -2,7 +2,7 @@
 -- `prev` and `hash` are not read: nothing in the projection needs them (see schema.sql).
 INSERT INTO events
 SELECT seq, id, type, occurred, tl_lo(occurred), tl_hi(occurred),
-       recorded::TIMESTAMP, source, data, NULL
+       recorded, source, data, NULL
 FROM read_json($path, format = 'newline_delimited', maximum_object_size = 16777216,
     columns = {seq: 'BIGINT', id: 'VARCHAR', type: 'VARCHAR', occurred: 'VARCHAR',
-               recorded: 'VARCHAR', source: 'VARCHAR', data: 'JSON'});
+               recorded: 'TIMESTAMP', source: 'VARCHAR', data: 'JSON'});
