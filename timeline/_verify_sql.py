@@ -128,7 +128,6 @@ class Scan:
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE hash_bad AS SELECT unnest($b) AS n", {"b": bad}
         )
-        self._values()
         self._run("keys")
         return failed
 
@@ -188,9 +187,8 @@ class Scan:
             f"UPDATE ev SET codec_ok = true, occurred = NULL, {sets} FROM fix f WHERE ev.n = f.n"
         )
 
-    def _values(self) -> None:
-        """Check each distinct date value, duration and unusual timestamp once, in Python."""
-        self.con.execute("CREATE OR REPLACE TEMP TABLE bad_values (kind VARCHAR, v VARCHAR)")
+    def _values(self) -> dict[str, list[str]]:
+        """Return each distinct date value, duration and unusual timestamp, by kind."""
         wanted = {
             "date": "SELECT occurred FROM ev UNION SELECT d_published FROM ev",
             "duration": "SELECT DISTINCT d_tenure FROM ev",
@@ -200,17 +198,33 @@ class Scan:
             "[.][0-9]{6}Z') AND v >= '1000' "
             "AND try_strptime(v, '%Y-%m-%dT%H:%M:%S.%fZ') IS NOT NULL)",
         }
-        bad = []
-        for kind, sql in wanted.items():
-            for (value,) in self.con.execute(sql).fetchall():
-                if value is not None and not _accepts(kind, value):
-                    bad.append((kind, value))
-        if bad:
-            self.con.executemany("INSERT INTO bad_values VALUES (?, ?)", bad)
+        return {
+            kind: [v for (v,) in self.con.execute(sql).fetchall() if v is not None]
+            for kind, sql in wanted.items()
+        }
 
     def first_bad(self, final: bool) -> int | None:
-        """Return the first line that fails a check, or None when every line passes."""
-        found = [row[0] for row in self._run("checks", {"from": self.from_seq}) if row]
+        """Return the first line that fails a check, or None when every line passes.
+
+        The distinct date values, durations and unusual timestamps are checked
+        by the Python parsers in a thread while DuckDB checks the rules.
+        """
+        values = self._values()
+        refused: list[tuple[str, str]] = []
+        worker = threading.Thread(
+            target=lambda: refused.extend(
+                (kind, v) for kind, vs in values.items() for v in vs if not _accepts(kind, v)
+            )
+        )
+        worker.start()
+        try:
+            found = [row[0] for row in self._run("rules", {"from": self.from_seq}) if row]
+        finally:
+            worker.join()
+        self.con.execute("CREATE OR REPLACE TEMP TABLE bad_values (kind VARCHAR, v VARCHAR)")
+        if refused:
+            self.con.executemany("INSERT INTO bad_values VALUES (?, ?)", refused)
+        found += [row[0] for row in self._run("checks", {"from": self.from_seq}) if row]
         if self.total and not self.ends_with_newline:
             found.append(self.total)  # torn
         if final and self.total:
