@@ -329,7 +329,7 @@ def hash_mismatches(path: Path, size: int, from_line: int) -> list[int]:
     number, rest, left = 0, b"", size
     with open(path, "rb") as fh:
         while left > 0:
-            chunk = fh.read(min(1 << 24, left))
+            chunk = fh.read(min(1 << 20, left))
             if not chunk:
                 break
             left -= len(chunk)
