@@ -322,3 +322,56 @@ def test_progress_goes_to_a_terminal_stderr_only(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert proc.stdout.decode().startswith("ok: 14 event(s)")
     assert b"verifying" in drawn
+
+
+def _retracted_person_log(tmp_path: Path) -> Path:
+    """Append: add x (id a) and org o; retract a; add x again; x joins o."""
+    path = tmp_path / "log.jsonl"
+
+    def line(obj: dict[str, object]) -> str:
+        return json.dumps(obj)
+
+    with timeline.open(path) as tl:
+        tl.init()
+        tl.append(
+            [
+                line({"id": "a", "type": "PersonAdded", "data": {"person": "x", "name": "X"}}),
+                line({"type": "OrgFounded", "occurred": "2000", "data": {"org": "o", "name": "O"}}),
+            ],
+            recorded_at=RECORDED,
+        )
+        tl.append([line({"type": "EventRetracted", "data": {"event": "a", "reason": "no"}})])
+        tl.append([line({"type": "PersonAdded", "data": {"person": "x", "name": "X2"}})])
+        joined = {"person": "x", "org": "o"}
+        tl.append([line({"type": "PersonJoined", "occurred": "2001", "data": joined})])
+    return path
+
+
+@pytest.mark.parametrize("method", ["sql", "python"])
+def test_slug_freed_by_a_retraction_can_be_added_again(tmp_path: Path, method: str) -> None:
+    """What append accepts verify accepts: a retracted PersonAdded frees its slug for a new one."""
+    path = _retracted_person_log(tmp_path)
+    assert verify(path, method=method).events == 5
+
+
+@pytest.mark.parametrize("method", ["sql", "python"])
+def test_slug_of_a_retracted_definition_is_unknown_to_later_lines(
+    tmp_path: Path, method: str
+) -> None:
+    """A line naming a person whose PersonAdded was retracted (and not re-added) is refused."""
+    path = _retracted_person_log(tmp_path)
+    lines = read_lines(path)
+    # Drop the re-add and rechain what follows, as a careless rewrite would.
+    del lines[3]
+    objs = [json.loads(x) for x in lines]
+    prev = objs[2]["hash"]
+    for obj in objs[3:]:
+        obj["seq"] -= 1
+        obj["prev"] = prev
+        obj.pop("hash")
+        obj["hash"] = prev = line_hash(obj)
+    write_lines(path, [json.dumps(o).encode() + b"\n" for o in objs])
+    with pytest.raises(timeline.errors.LogCorruptError) as err:
+        verify(path, method=method)
+    assert err.value.line == 4
+    assert "unknown person 'x'" in str(err.value)

@@ -75,7 +75,12 @@ class MemoryKnown:
         ev = draft.event
         # (a line before --from is not checked, so what it retracts may be missing)
         if isinstance(ev, EventRetracted) and ev.event in self.logged:
-            self.logged[ev.event] = (self.logged[ev.event][0], True)
+            target = self.logged[ev.event][0]
+            self.logged[ev.event] = (target, True)
+            # As in the projection: a retracted definition frees its slug.
+            undefined = _defines(target)
+            if undefined is not None:
+                self.keys[undefined[0]].discard(undefined[1])
 
 
 def lines_of(path: Path, size: int) -> Iterator[tuple[int, bytes]]:

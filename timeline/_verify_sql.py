@@ -51,7 +51,9 @@ def connect(spill: Path) -> duckdb.DuckDBPyConnection:
     Under a limit, what does not fit goes to the folder *spill* (an in-memory
     database has none of its own, and would fail instead).
     """
+    # DuckDB's own progress bar would write to stdout, which is the command's data.
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     limit = os.environ.get("TIMELINE_MEMORY_LIMIT")
     if limit:
         con.execute("SET memory_limit = $limit", {"limit": limit})
@@ -249,9 +251,10 @@ class Scan:
         return int(seq), str(last_hash), str(recorded)
 
     def defined(self, keys: list[tuple[str, str]], before: int) -> list[tuple[str, str]]:
-        """Return those of *keys* (kind, key) that lines before *before* add."""
+        """Return those of *keys* (kind, key) that a live definition holds at line *before*."""
         rows = self.con.execute(
-            "SELECT DISTINCT kind, key FROM defs WHERE n < $b AND list_contains($k, key)",
+            "SELECT DISTINCT kind, key FROM live"
+            " WHERE start < $b AND $b <= stop AND list_contains($k, key)",
             {"b": before, "k": [key for _, key in keys]},
         ).fetchall()
         found = {(KINDS[kind], key) for kind, key in rows}

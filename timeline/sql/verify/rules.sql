@@ -10,14 +10,15 @@ FROM ev e JOIN (SELECT id, min(n) AS first FROM ev GROUP BY id HAVING count(*) >
     ON e.id = d.id
 WHERE e.n >= $from AND e.n > d.first;
 
--- a slug is added once
-SELECT min(d.n) FROM defs d JOIN firsts f USING (kind, key) WHERE d.n >= $from AND d.n > f.first;
+-- a slug is added only while no live definition holds it
+SELECT min(d.n) FROM defs d JOIN live l USING (kind, key)
+WHERE d.n >= $from AND l.start < d.n AND d.n <= l.stop;
 
--- what a line names was added by an earlier line
+-- what a line names has a live definition from an earlier line
 SELECT min(r.n)
 FROM (@REFS@) r
-LEFT JOIN firsts f USING (kind, key)
-WHERE r.n >= $from AND (f.first IS NULL OR f.first >= r.n);
+LEFT JOIN live l ON l.kind = r.kind AND l.key = r.key AND l.start < r.n AND r.n <= l.stop
+WHERE r.n >= $from AND l.key IS NULL;
 
 -- a retraction names an earlier event (the last line before it with that id) that is
 -- not a retraction and that no retraction between the two already retracted
