@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from _faults import cli, small_log
 
@@ -81,3 +82,23 @@ def test_failed_query_reports_cleanly_in_cli(tmp_path: Path) -> None:
     result = cli("person", "'); DROP TABLE people; --", log=path)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert "unknown person" in result.stderr
+
+
+def test_readers_draw_no_duckdb_progress_bar_and_cannot_regain_file_access(
+    tmp_path: Path,
+) -> None:
+    """Each reader (two at once in one process) has DuckDB's stdout progress bar off, and SQL
+    cannot turn external file access back on."""
+    path = small_log(tmp_path)
+    with timeline.open(path) as tl:
+        tl.sync()
+        first, second = tl.projection.connect_read(), tl.projection.connect_read()
+        try:
+            for con in (first, second):
+                setting = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
+                assert setting == (False,)
+                with pytest.raises(duckdb.Error, match="external access"):
+                    con.execute("SET enable_external_access = true")
+        finally:
+            first.close()
+            second.close()

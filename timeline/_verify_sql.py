@@ -12,7 +12,6 @@ one source.  The scan only answers "which line fails first";
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import threading
 from hashlib import sha256
@@ -28,6 +27,7 @@ from ._verify_python import Checker, check_timestamp, hash_matches
 from ._verify_rules import FIELDS, KEPT, LISTS, markers, statements
 from .dates import DateValue
 from .errors import LogCorruptError
+from .projection import memory_limit
 from .validate import KINDS
 
 __all__ = ["BadText", "Resized", "Scan", "Unsupported", "connect"]
@@ -48,16 +48,14 @@ class BadText(Exception):
 def connect(spill: Path) -> duckdb.DuckDBPyConnection:
     """Open the in-memory database a scan runs in, under the projection's memory limit.
 
-    Under a limit, what does not fit goes to the folder *spill* (an in-memory
+    What does not fit under the limit goes to the folder *spill* (an in-memory
     database has none of its own, and would fail instead).
     """
     # DuckDB's own progress bar would write to stdout, which is the command's data.
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
-    limit = os.environ.get("TIMELINE_MEMORY_LIMIT")
-    if limit:
-        con.execute("SET memory_limit = $limit", {"limit": limit})
-        con.execute("SET temp_directory = $spill", {"spill": str(spill)})
+    con.execute("SET memory_limit = $limit", {"limit": memory_limit()})
+    con.execute("SET temp_directory = $spill", {"spill": str(spill)})
     con.execute("SET preserve_insertion_order = false")
     return con
 
