@@ -196,17 +196,18 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
                 lambda: _task("replay", args, log=log, db=db),
             ),
         )
+    catchups = [
+        measure(
+            f"catchup_{k}",
+            f"catch-up after appending {k:,}",
+            args.reps,
+            functools.partial(_task, "catchup", args, log=log, db=db, count=k),
+        )
+        for k in (args.catchup if args.only is None or "catchup" in args.only else [])
+    ]
     if args.only is not None:
         # floor and replay go together: the replay's row is read as a ratio to the floor.
-        for k in args.catchup if "catchup" in args.only else []:
-            rows.append(
-                measure(
-                    f"catchup_{k}",
-                    f"catch-up after appending {k:,}",
-                    args.reps,
-                    functools.partial(_task, "catchup", args, log=log, db=db, count=k),
-                )
-            )
+        rows += catchups
         _progress("")
         return rows, _meta(args, log, gen_seconds)
     rows += [
@@ -237,15 +238,7 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
             lambda: _cli(args, log, db, "org-1"),
         ),
     ]
-    for k in args.catchup:
-        rows.append(
-            measure(
-                f"catchup_{k}",
-                f"catch-up after appending {k:,}",
-                args.reps,
-                functools.partial(_task, "catchup", args, log=log, db=db, count=k),
-            )
-        )
+    rows += catchups
     batch = min(args.batch, max(100, n // 10))
     append_row = measure(
         "append_batch",

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import timeline
 from timeline._hashing import canonical, line_hash
+from timeline.events import TAGS
 from timeline.verify import verify
 
 #: Values that break, or nearly break, one rule or another.
@@ -107,20 +108,8 @@ TOP_KEYS = [
     "data",
     "extra",
 ]
-TYPES = [
-    "SourceAdded",
-    "PersonAdded",
-    "OrgFounded",
-    "OrgRenamed",
-    "OrgMerged",
-    "PersonJoined",
-    "PersonLeft",
-    "RoleChanged",
-    "LeadershipChanged",
-    "PaperPublished",
-    "EventRetracted",
-    "Nope",
-]
+# every pinned tag, and one no version knows
+TYPES = [*TAGS.values(), "Nope"]
 _MISSING = object()
 
 _base: list[dict[str, Any]] = []
@@ -351,6 +340,18 @@ def test_invalid_utf8_is_reported_at_its_line(tmp_path: Path) -> None:
     path.write_bytes(b"".join(lines))
     fast = _outcome(path, 1, "sql")
     assert fast[:2] == ("bad", 6) and fast == _outcome(path, 1, "python")
+
+
+def test_broken_json_before_non_ascii_text_is_reported_at_its_line(tmp_path: Path) -> None:
+    """Garbage before a line with non-ASCII text: DuckDB's error quotes it cut mid-character,
+    and verify still names the line, as the line check does (found by the property)."""
+    path = small_log(tmp_path)
+    lines = read_lines(path)
+    assert not lines[1].isascii()  # Ana \u00c1vila, with a Telugu alias
+    lines[1] = b"x" + lines[1]
+    path.write_bytes(b"".join(lines))
+    fast = _outcome(path, 1, "sql")
+    assert fast[:2] == ("bad", 2) and fast == _outcome(path, 1, "python")
 
 
 def test_a_line_flagged_by_sql_alone_is_an_internal_error(

@@ -117,7 +117,9 @@ class Scan:
             self._run("macros")
             try:  # TRY costs a third of the parse: only a log with broken JSON needs it
                 self._run("parse", markers={"TRY": ""})
-            except duckdb.InvalidInputException:
+            # (DuckDB's message quotes the bad JSON, cut at a byte: when that splits a
+            # character, the message itself fails to decode)
+            except (duckdb.InvalidInputException, UnicodeDecodeError):
                 self._run("parse", markers={"TRY": "TRY"})
         finally:
             self._worker.join()

@@ -106,12 +106,17 @@ def _verify_sql(path: Path, size: int, from_seq: int, bar: _Progress, folder: Pa
         bar.reach(0.3)
         _raise_first(scan, path, from_seq, final=True, bar=bar)
         bar.reach(1.0)
-        seq, last_hash, _ = scan.state(scan.total)
-        first = from_seq if from_seq <= scan.total else None
-        checked = max(0, scan.total - from_seq + 1)
-        return VerifyReport(str(path), size, scan.total, checked, first, seq, last_hash)
+        return _report(scan, path, size, from_seq)
     finally:
         con.close()
+
+
+def _report(scan: Scan, path: Path, size: int, from_seq: int) -> VerifyReport:
+    """Return what a passed scan checked: lines, the seq range, the hash the log ends with."""
+    seq, last_hash, _ = scan.state(scan.total)
+    first = from_seq if from_seq <= scan.total else None
+    checked = max(0, scan.total - from_seq + 1)
+    return VerifyReport(str(path), size, scan.total, checked, first, seq, last_hash)
 
 
 def _verify_prefix(
@@ -144,10 +149,7 @@ def _verify_prefix(
             number = scan.total + 1
             raise _explain(scan, path, from_seq, number, raw, last=cut + len(raw) == size)
         bar.reach(1.0)
-        seq, last_hash, _ = scan.state(scan.total)
-        first = from_seq if from_seq <= scan.total else None
-        checked = max(0, scan.total - from_seq + 1)
-        return VerifyReport(str(path), size, scan.total, checked, first, seq, last_hash)
+        return _report(scan, path, size, from_seq)
     finally:
         con.close()
 

@@ -90,19 +90,7 @@ CREATE OR REPLACE MACRO team_as_of(org_slug, as_of, known_at := NULL) AS TABLE
 -- dates, or '-infinity' / 'infinity'): it reads the materialised stints and small tables
 -- only, which keeps planning and scanning cheap.  Same rows as team_as_of(org, as_of).
 CREATE OR REPLACE MACRO team_now(org_slug, w_lo, w_hi) AS TABLE
-    WITH RECURSIVE tree(org, since_lo, since_hi) AS (
-        SELECT org_slug, '-infinity'::DATE, '-infinity'::DATE
-        UNION
-        SELECT l.org,
-               CASE WHEN l.type = 'OrgMerged' THEN greatest(tree.since_lo, l.lo)
-                    ELSE tree.since_lo END,
-               CASE WHEN l.type = 'OrgMerged' THEN greatest(tree.since_hi, l.hi)
-                    ELSE tree.since_hi END
-        FROM org_links l JOIN tree ON l.target = tree.org
-        WHERE l.retracted_at IS NULL
-    ),
-    t AS (SELECT org, min(since_lo) AS since_lo, min(since_hi) AS since_hi
-          FROM tree GROUP BY org),
+    WITH t AS (SELECT * FROM org_tree_since(org_slug, NULL)),
     w AS (SELECT w_lo::DATE AS w_lo, w_hi::DATE AS w_hi),
     s AS (
         SELECT s.person, s.org, s.joined, s."left", s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.role,
