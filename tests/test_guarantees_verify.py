@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _faults import RECORDED, cli, people, read_lines, records, small_log, write_lines
@@ -36,6 +37,18 @@ def _tampered(tmp_path: Path, edit: Callable[[list[bytes]], None]) -> timeline.L
 def _rehash(obj: dict[str, object]) -> bytes:
     obj["hash"] = line_hash(obj)
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def _rechained(objs: list[dict[str, Any]]) -> list[bytes]:
+    """Chain *objs* anew from genesis (as a forger would) and return their lines."""
+    prev = "0" * 64
+    out = []
+    for obj in objs:
+        obj["prev"] = prev
+        obj.pop("hash", None)
+        out.append(_rehash(obj))
+        prev = str(obj["hash"])
+    return out
 
 
 def test_verify_accepts_a_clean_log_and_prints_a_summary(tmp_path: Path) -> None:
@@ -123,13 +136,7 @@ def test_rewritten_chain_still_breaks_a_domain_rule(tmp_path: Path) -> None:
     objs = records(path)
     bad = next(o for o in objs if o["type"] == "PersonJoined")
     bad["data"]["person"] = "nobody"
-    prev = "0" * 64
-    out = []
-    for obj in objs:
-        obj["prev"] = prev
-        out.append(_rehash(obj))
-        prev = obj["hash"]
-    write_lines(path, out)
+    write_lines(path, _rechained(objs))
     problem = _problem(path)
     assert problem.line == bad["seq"] and "unknown person 'nobody'" in problem.message
 
@@ -273,13 +280,7 @@ def test_retracting_a_retracted_event_is_detected(tmp_path: Path) -> None:
     for obj in objs[:-1]:
         obj.pop("commit", None)
     objs[-1]["commit"] = True
-    prev = "0" * 64
-    out = []
-    for obj in objs:
-        obj["prev"] = prev
-        out.append(_rehash(obj))
-        prev = obj["hash"]
-    write_lines(path, out)
+    write_lines(path, _rechained(objs))
     problem = _problem(path)
     assert problem.line == len(objs) and "already retracted" in problem.message
 
@@ -364,13 +365,9 @@ def test_slug_of_a_retracted_definition_is_unknown_to_later_lines(
     # Drop the re-add and rechain what follows, as a careless rewrite would.
     del lines[3]
     objs = [json.loads(x) for x in lines]
-    prev = objs[2]["hash"]
-    for obj in objs[3:]:
-        obj["seq"] -= 1
-        obj["prev"] = prev
-        obj.pop("hash")
-        obj["hash"] = prev = line_hash(obj)
-    write_lines(path, [json.dumps(o).encode() + b"\n" for o in objs])
+    for seq, obj in enumerate(objs, start=1):
+        obj["seq"] = seq
+    write_lines(path, _rechained(objs))
     with pytest.raises(timeline.errors.LogCorruptError) as err:
         verify(path, method=method)
     assert err.value.line == 4
