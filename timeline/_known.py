@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .codec import content_digest, digest_of
 from .events import Draft, EventRetracted
@@ -22,7 +22,7 @@ from .validate import KINDS, LoggedEvent, _defines
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["TABLES", "CachedKnown", "ProjectionKnown", "WriteCache"]
+__all__ = ["TABLES", "CachedKnown", "ProjectionKnown", "WriteCache", "retraction_targets"]
 
 #: The projection table that lists each kind of slug (its column is named after the kind).
 TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "papers"}
@@ -137,7 +137,9 @@ class CachedKnown:
         return found
 
 
-def retraction_targets(known: CachedKnown, written: list[tuple[str, Draft]]) -> dict[str, Any]:
+def retraction_targets(
+    known: CachedKnown, written: list[tuple[str, Draft]]
+) -> dict[str, LoggedEvent]:
     """Return what validation knew of each event *written* retracts (in-batch ones included)."""
     targets: dict[str, LoggedEvent] = {}
     batch = {event_id: draft for event_id, draft in written}

@@ -155,21 +155,23 @@ class Timeline:
         if self._cache is not None and self._cache.point == tail.point:
             return self._cache
         self._cache = None
-        self.close()
-        self.projection.sync_locked(tail)
-        try:
-            return WriteCache.load(self._open_reader(), tail.point)
-        finally:
-            self.close()
+        with self._caught_up(tail) as con:
+            return WriteCache.load(con, tail.point)
 
     def _lookup_events(self, tail: Tail, ids: set[str]) -> dict[str, LoggedEvent]:
         """Ask the projection, caught up to *tail*, for the logged events among *ids*."""
         from ._known import ProjectionKnown
 
+        with self._caught_up(tail) as con:
+            return ProjectionKnown(con).events(ids)
+
+    @contextmanager
+    def _caught_up(self, tail: Tail) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Catch the projection up to *tail* (under the log's lock) and lend a reader on it."""
         self.close()
         self.projection.sync_locked(tail)
         try:
-            return ProjectionKnown(self._open_reader()).events(ids)
+            yield self._open_reader()
         finally:
             self.close()
 
