@@ -103,6 +103,22 @@ def test_resent_id_is_a_no_op_and_changed_content_is_refused(log: Path) -> None:
             tl.append([_line("PersonLeft", {"person": "ann", "org": "acme"}, "j1", "2011")])
 
 
+def test_a_cache_holding_too_many_events_is_dropped_and_decisions_stay_right(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past MAX_ADDED events the cache is dropped; a retry of a dropped event is still a no-op."""
+    from timeline import _known
+
+    monkeypatch.setattr(_known, "MAX_ADDED", 2)
+    with timeline.open(log) as tl:
+        tl.append([_join("ann", "acme", id_=f"j{i}") for i in range(3)], recorded_at=RECORDED)
+        assert tl._cache is None
+        assert tl.append([_join("ann", "acme", id_="j0")], recorded_at=RECORDED).skipped == 1
+        tl.append([_retract("j1")], recorded_at=RECORDED)
+        with pytest.raises(InvalidEventError, match="already retracted"):
+            tl.append([_retract("j1")], recorded_at=RECORDED)
+
+
 # -- a property: one long-lived Timeline decides every batch as a fresh one does -------------
 
 PEOPLE = ("ann", "bob", "cid", "dan")

@@ -28,6 +28,9 @@ __all__ = ["TABLES", "CachedKnown", "ProjectionKnown", "WriteCache", "retraction
 TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "papers"}
 #: Event types that define a slug: retracting one removes the slug from the projection.
 DEFINING = frozenset({"PersonAdded", "OrgFounded", "SourceAdded", "PaperPublished"})
+#: Events a cache remembers before it is dropped (and reloaded from the caught-up
+#: projection, which then holds them): a long-lived writer's memory stays bounded.
+MAX_ADDED = 200_000
 
 
 class ProjectionKnown:
@@ -88,7 +91,8 @@ class WriteCache:
 
         *retracted* holds what validation knew of each retracted event.  Retracting a
         slug's definition makes the cache invalid: which slug went away is in the
-        retracted event's data, which only the projection has.
+        retracted event's data, which only the projection has.  So does holding more
+        than :data:`MAX_ADDED` events.
         """
         for event_id, draft in written:
             defined = _defines(draft)
@@ -105,7 +109,7 @@ class WriteCache:
                 else:
                     self.marked[ev.event] = LoggedEvent(target.digest, target.type, True)
         self.point = point
-        return True
+        return len(self.added) <= MAX_ADDED
 
 
 class CachedKnown:
@@ -123,7 +127,7 @@ class CachedKnown:
         return keys & self.cache.keys[kind]
 
     def events(self, ids: set[str]) -> dict[str, LoggedEvent]:
-        """Return the logged events among *ids*, remembering them for :meth:`retracted`."""
+        """Return the logged events among *ids*, remembered for :func:`retraction_targets`."""
         found: dict[str, LoggedEvent] = {}
         for i in ids & self.cache.added.keys():
             draft, retracted = self.cache.added[i]
