@@ -3,7 +3,8 @@
 Lines are written in canonical form themselves, ``hash`` included at its sorted
 place (right before ``id``).  Cutting the ``hash`` member out of such a line
 gives back the exact bytes that were hashed, so a verifier can check a line
-by hashing its bytes, without parsing and re-serialising it (:func:`unstamp`).
+by hashing its bytes, without parsing and re-serialising it
+(``timeline._verify_sql.hash_mismatches`` does, with the layout constants below).
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ import hashlib
 import json
 from typing import Any
 
-__all__ = ["GENESIS", "canonical", "line_hash", "stamp", "unstamp"]
+__all__ = ["GENESIS", "HASH_KEY", "HASH_MEMBER", "ID_KEY", "canonical", "line_hash", "stamp"]
 
 #: The ``prev`` of the first line.
 GENESIS = "0" * 64
 
-_ID = b',"id":"'
-_HASH = b',"hash":"'
-_HASH_MEMBER = len(_HASH) + 64 + 1  # ,"hash":"<64 hex>"
+#: How the members around the hash open in a canonical line, and the hash member's length.
+ID_KEY = b',"id":"'
+HASH_KEY = b',"hash":"'
+HASH_MEMBER = len(HASH_KEY) + 64 + 1  # ,"hash":"<64 hex>"
 
 
 def canonical(obj: object) -> bytes:
@@ -42,19 +44,5 @@ def stamp(body: dict[str, Any]) -> tuple[str, bytes]:
     """
     text = canonical(body)
     digest = hashlib.sha256(text).hexdigest()
-    cut = text.rfind(_ID)
-    return digest, b"".join((text[:cut], _HASH, digest.encode(), b'"', text[cut:], b"\n"))
-
-
-def unstamp(line: bytes) -> tuple[bytes, str] | None:
-    """Split a canonical line into (the bytes that were hashed, the claimed hash).
-
-    Return None when the line is not in the form :func:`stamp` writes (a line
-    from an older writer, or a damaged one): the caller then parses it.
-    """
-    line = line.rstrip(b"\n")
-    cut = line.rfind(_HASH)
-    end = cut + _HASH_MEMBER
-    if cut < 0 or line[end - 1 : end] != b'"' or line[end : end + len(_ID)] != _ID:
-        return None
-    return line[:cut] + line[end:], line[cut + len(_HASH) : end - 1].decode("ascii", "replace")
+    cut = text.rfind(ID_KEY)
+    return digest, b"".join((text[:cut], HASH_KEY, digest.encode(), b'"', text[cut:], b"\n"))

@@ -9,7 +9,7 @@ write) is in :mod:`timeline.api` and :mod:`timeline.log`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sized
+from collections.abc import Iterable, Sized
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidEventError
@@ -17,14 +17,12 @@ from .errors import InvalidEventError
 if TYPE_CHECKING:
     from .events import Draft
     from .log import Tail
+    from .projection import Progress
 
-__all__ = ["MAX_LINE", "PROGRESS_EVERY", "Progress", "encode", "parse_lines"]
+__all__ = ["MAX_LINE", "PROGRESS_EVERY", "encode", "parse_lines"]
 
 MAX_LINE = 1 << 20  # one event per line; a megabyte is far beyond any real fact
 PROGRESS_EVERY = 1000  # lines between progress reports on long appends
-
-#: A progress callback: (step, done, total).
-Progress = Callable[[str, int, int], None]
 
 
 def parse_lines(

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Iterator
-from importlib import resources
 
 import attrs
 
+from . import _sqlfiles as sqlfiles
 from . import events
 from ._hashing import GENESIS
 from .events import SLUG, TYPES, WITH_OCCURRED
@@ -186,10 +185,9 @@ def markers() -> dict[str, str]:
 
 
 def statements(name: str, markers: dict[str, str]) -> Iterator[str]:
-    text = (resources.files("timeline") / "sql" / "verify" / f"{name}.sql").read_text("utf-8")
+    """Yield the statements of ``sql/verify/<name>.sql`` with each ``@MARKER@`` filled in."""
+    text = sqlfiles.text(f"verify/{name}")
     for key, value in markers.items():
         text = text.replace(f"@{key}@", value)
-    for statement in re.split(r";\s*\n", text):
-        body = "\n".join(ln for ln in statement.splitlines() if not ln.lstrip().startswith("--"))
-        if body.strip():
-            yield body
+    for body, _ in sqlfiles.statements(text):
+        yield body

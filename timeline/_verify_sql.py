@@ -21,8 +21,9 @@ from typing import Any
 import attrs
 import duckdb
 
+from . import _sqlfiles as sqlfiles
 from . import events
-from ._hashing import _HASH, _HASH_MEMBER, _ID, GENESIS
+from ._hashing import GENESIS, HASH_KEY, HASH_MEMBER, ID_KEY
 from ._verify_python import Checker, check_timestamp, hash_matches
 from ._verify_rules import FIELDS, KEPT, LISTS, markers, statements
 from .dates import DateValue
@@ -103,8 +104,7 @@ class Scan:
     ) -> list[Any]:
         results = []
         for body in statements(name, {**self.markers, **(markers or {})}):
-            used = {k: v for k, v in (params or {}).items() if f"${k}" in body}
-            result = self.con.execute(body, used)
+            result = self.con.execute(body, sqlfiles.bound(body, params))
             results.append(None if body.lstrip().startswith("CREATE") else result.fetchone())
         return results
 
@@ -323,10 +323,10 @@ def hash_mismatches(path: Path, size: int, from_line: int) -> list[int]:
     """Return the lines (from *from_line* on) whose bytes do not hash to their ``hash``.
 
     A canonical line holds the hashed bytes once its hash member is cut out
-    (the layout of :func:`timeline._hashing.unstamp`, spelled out here because
-    this loop is the hot path); any other line is listed too, and its hash is
-    then checked by the codec (Scan._fix).  Python's OpenSSL hashes faster
-    than DuckDB's sha256, and this runs in a thread beside the scan.
+    (the layout :func:`timeline._hashing.stamp` writes); any other line is
+    listed too, and its hash is then checked by the codec (Scan._fix).
+    Python's OpenSSL hashes faster than DuckDB's sha256, and this runs in a
+    thread beside the scan.
     """
     bad: list[int] = []
     number, rest, left = 0, b"", size
@@ -342,14 +342,14 @@ def hash_mismatches(path: Path, size: int, from_line: int) -> list[int]:
                 number += 1
                 if number < from_line:
                     continue
-                at = line.rfind(_HASH)
-                end = at + _HASH_MEMBER  # just after the member's closing quote
-                if at < 0 or line[end - 1 : end + len(_ID)] != b'"' + _ID:
+                at = line.rfind(HASH_KEY)
+                end = at + HASH_MEMBER  # just after the member's closing quote
+                if at < 0 or line[end - 1 : end + len(ID_KEY)] != b'"' + ID_KEY:
                     bad.append(number)
                     continue
                 digest = sha256(line[:at])
                 digest.update(line[end:])
-                if digest.hexdigest().encode() != line[at + len(_HASH) : end - 1]:
+                if digest.hexdigest().encode() != line[at + len(HASH_KEY) : end - 1]:
                     bad.append(number)
     if rest:
         bad.append(number + 1)  # a torn line, reported as such

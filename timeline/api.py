@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from ._ingest import Progress, encode, parse_lines
+from ._ingest import encode, parse_lines
 from ._locks import acquire, flock
 from ._resources import bundled_log
 from .dates import DateValue, format_timestamp, now_utc, parse_timestamp
 from .errors import ConflictError, InvalidEventError, NotFoundError, QueryError
 from .log import EventLog, Tail
-from .projection import Projection, SyncResult
+from .projection import Progress, Projection, SyncResult
 
 if TYPE_CHECKING:
     import duckdb

@@ -17,6 +17,7 @@ import click
 from . import api
 from ._output import FORMATS, render
 from .errors import BadDateError, TimelineError
+from .projection import Progress
 
 __all__ = ["main"]
 
@@ -150,7 +151,7 @@ def _terminal() -> bool:
     return sys.stderr.isatty()
 
 
-def _progress_line() -> Callable[[str, int, int], None]:
+def _progress_line() -> Progress:
     """Return a progress callback that redraws one stderr line: bar, count, step, seconds.
 
     The caller clears the line when the work ends (with its summary or its error).
