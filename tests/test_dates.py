@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from timeline._sqlfiles import text as sql_text
 from timeline.dates import DateValue, parse_duration, parse_timestamp
 from timeline.errors import BadDateError
-from timeline.projection import _sql
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_sql_macros_agree_with_python(texts: list[str]) -> None:
     con = duckdb.connect()
     con.execute("CREATE TABLE events (seq BIGINT, recorded TIMESTAMP, retracted_at TIMESTAMP)")
     con.execute("CREATE TABLE _affected (person VARCHAR, org VARCHAR)")
-    con.execute(_sql("macros_base").split("-- Events as the log stood")[0])
+    con.execute(sql_text("macros_base").split("-- Events as the log stood")[0])
     for value in parsed:
         lo, hi = con.execute("SELECT tl_lo($v), tl_hi($v)", {"v": value.text}).fetchone()
         assert (None if lo == date.min else lo) == value.lo
