@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 from conftest import RECORDED
+
+import timeline
 
 
 def test_catch_up_reads_only_new_events(small) -> None:
@@ -128,8 +132,23 @@ def test_catch_up_is_visible_to_a_new_reader_before_any_checkpoint(small) -> Non
     assert names == [("Dee",)]
 
 
-def test_stints_of_a_replay_are_ordered_by_org_and_start(small) -> None:
-    """After a replay the stints table is stored in (org, s_lo) order, for zone maps."""
+def test_replay_stores_stints_by_org_and_members_by_root(small) -> None:
+    """After a replay stints are stored in org order and members in root order, for zone maps."""
     small.replay()
-    rows = small.rows("SELECT org, s_lo FROM stints ORDER BY rowid")
-    assert rows == sorted(rows, key=lambda r: (r["org"], r["s_lo"]))
+    orgs = [r["org"] for r in small.rows("SELECT org FROM stints ORDER BY rowid")]
+    roots = [r["root"] for r in small.rows("SELECT root FROM members ORDER BY rowid")]
+    assert orgs == sorted(orgs) and roots == sorted(roots) and len(set(roots)) > 1
+
+
+def test_replay_writes_small_row_groups(tmp_path: Path) -> None:
+    """A replay writes row groups of ROW_GROUP_SIZE rows, not DuckDB's 122,880."""
+    from benchmarks.generate import generate
+    from timeline.projection import ROW_GROUP_SIZE
+
+    with timeline.open(generate(20_000, tmp_path / "log.jsonl", seed=5)) as tl:
+        tl.sync()
+        groups = tl.rows(
+            "SELECT count(DISTINCT row_group_id) AS n, max(row_group_id) AS last"
+            " FROM pragma_storage_info('events')"
+        )[0]
+    assert groups["n"] == -(-20_000 // ROW_GROUP_SIZE) == groups["last"] + 1

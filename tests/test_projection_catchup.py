@@ -148,3 +148,22 @@ def test_catch_up_of_leadership_matches_replay(tmp_path: Path) -> None:
             recorded_at=RECORDED,
         )
         _same_as_replay(tl, tmp_path)
+
+
+def test_catch_up_of_a_merge_matches_replay(tmp_path: Path) -> None:
+    """A merge, then its retraction, move the merged org's members in and out by key."""
+    from test_org_merged import BASE, MERGE
+
+    with timeline.open(tmp_path / "log.jsonl", tmp_path / "log.duckdb") as tl:
+        tl.init()
+        tl.append(BASE, recorded_at=RECORDED)
+        before = tl.team("corp", "2023")
+        tl.append([MERGE], recorded_at=RECORDED)
+        _same_as_replay(tl, tmp_path)
+        assert {r["person"] for r in tl.team("corp", "2023")} == {"ana", "di", "ed"}
+        tl.append(
+            [{"type": "EventRetracted", "data": {"event": "merge", "reason": "fell through"}}],
+            recorded_at=RECORDED,
+        )
+        _same_as_replay(tl, tmp_path)
+        assert tl.team("corp", "2023") == before

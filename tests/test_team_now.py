@@ -9,6 +9,7 @@ import pytest
 from test_org_merged import BASE, MERGE
 
 import timeline
+from benchmarks.generate import generate
 from timeline._resources import bundled_log
 from timeline.dates import DateValue
 
@@ -53,6 +54,22 @@ def test_bundled_dataset_every_org_every_window(tmp_path: Path) -> None:
                 assert fast == full, (org, as_of)
                 compared += len(full)
         assert compared > 500  # the windows do meet people
+
+
+@pytest.mark.parametrize("seed", [3, 29])
+def test_generated_history_every_org(tmp_path: Path, seed: int) -> None:
+    """On generated histories (units, role changes, retractions, out-of-order facts) too."""
+    log = generate(20_000, tmp_path / "log.jsonl", seed=seed)
+    with timeline.open(log) as tl:
+        orgs = [r["org"] for r in tl.rows("SELECT org FROM orgs ORDER BY org")]
+        assert tl.rows("SELECT count(*) AS n FROM org_closure")[0]["n"] > 0  # units exist
+        compared = 0
+        for org in orgs:
+            for as_of in ("1999", "2008-03", "2016-02-29", "2023", "[2010..2012]", "[2020-06..]"):
+                fast, full = _both(tl, org, as_of)
+                assert fast == full, (org, as_of)
+                compared += len(full)
+        assert compared > 1000
 
 
 @pytest.mark.parametrize(

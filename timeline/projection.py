@@ -122,6 +122,32 @@ def memory_limit() -> str:
     return os.environ.get("TIMELINE_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
 
 
+#: Rows per row group in the files the projection writes.  DuckDB's default (122,880)
+#: let a team question on one org read a quarter of a 1M log's `members` table; at
+#: 8,192 it reads one or two groups, with no measurable cost to a replay (the file
+#: grows by about half).
+ROW_GROUP_SIZE = 8192
+
+
+def _open_file(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the projection file *path* read-write, writing row groups of ROW_GROUP_SIZE."""
+    import duckdb
+
+    # The row group size is an ATTACH option only (not kept in the file), hence an
+    # in-memory connection with the file attached and made the default catalog.
+    con = duckdb.connect()
+    try:
+        quoted = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS projection (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        con.execute("USE projection")
+        # Spill beside the file, as a plain connect would, not in the working folder.
+        con.execute("SET temp_directory = $dir", {"dir": str(path) + ".tmp"})
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def _memory_settings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET memory_limit = $limit", {"limit": memory_limit()})
     con.execute("SET preserve_insertion_order = false")
@@ -151,11 +177,9 @@ def _rebuild_steps(
         )
 
     def stints() -> None:
-        # Ordered by (org, s_lo): the zone maps then let an as-of query on one org skip
-        # most row groups.
-        con.execute(
-            "INSERT INTO stints FROM tl_stints('infinity'::TIMESTAMP, true) ORDER BY org, s_lo"
-        )
+        # Ordered by org: the zone maps then let a question on one org (leaders_as_of)
+        # skip most row groups.
+        con.execute("INSERT INTO stints FROM tl_stints('infinity'::TIMESTAMP, true) ORDER BY org")
 
     return [
         ("schema", schema),
@@ -163,6 +187,7 @@ def _rebuild_steps(
         ("edges", lambda: _run(con, "edge_index")),
         ("stints", stints),
         ("derived tables", lambda: _run(con, "derive")),
+        ("members", lambda: _run(con, "members")),
         ("macros", lambda: _run(con, "macros")),
     ]
 
@@ -291,7 +316,7 @@ class Projection:
         if not self.db_path.exists():
             return None
         try:
-            con = duckdb.connect(str(self.db_path))
+            con = _open_file(self.db_path)
         except duckdb.Error as exc:
             log.warning("%s: unreadable projection (%s); rebuilding it", self.db_path, exc)
             return None
@@ -318,8 +343,6 @@ class Projection:
         return SyncResult("rebuild", tail.seq, tail.seq)
 
     def _rebuild(self, tail: Tail, progress: Progress | None = None) -> None:
-        import duckdb
-
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         # We hold the exclusive projection lock, so any temp file is a killed rebuild's leftover.
         for stale in self.db_path.parent.glob(glob.escape(self.db_path.name) + ".*.tmp*"):
@@ -332,7 +355,7 @@ class Projection:
         tmp = Path(tmp_name)
         tmp.unlink()  # DuckDB wants to create the file itself
         try:
-            con = duckdb.connect(str(tmp))
+            con = _open_file(tmp)
             try:
                 _memory_settings(con)
                 steps = _rebuild_steps(con, str(self.log.path), nonempty=bool(tail.size))
@@ -383,6 +406,7 @@ class Projection:
                 _run(con, "catchup", params, touched=touched)
                 _run(con, "derive", skip=CATCHUP_SKIP, touched=touched)
                 _run(con, "derive_catchup", params, touched=touched)
+                _run(con, "members_catchup", params, touched=touched)
                 self._write_checkpoint(con, tail)
                 con.execute("COMMIT")
             except BaseException:

@@ -31,5 +31,9 @@ FROM tl_edge_rows('_pair_events') WHERE (person, org) IN (SELECT (person, org) F
 -- needs: PersonJoined PersonLeft LeadershipChanged
 DELETE FROM stints USING _affected a WHERE stints.person = a.person AND stints.org = a.org;
 
+-- Kept apart for members_catchup.sql, which needs these pairs' new stints too.
 -- needs: PersonJoined PersonLeft LeadershipChanged
-INSERT INTO stints FROM tl_stints('infinity'::TIMESTAMP, true);
+CREATE TEMP TABLE _new_stints AS FROM tl_stints('infinity'::TIMESTAMP, true);
+
+-- needs: PersonJoined PersonLeft LeadershipChanged
+INSERT INTO stints FROM _new_stints;

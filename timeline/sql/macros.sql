@@ -87,44 +87,26 @@ CREATE OR REPLACE MACRO team_as_of(org_slug, as_of, known_at := NULL) AS TABLE
     ORDER BY b.status, b.person;
 
 -- team_as_of for the log as known now, with the window's day bounds given (w_lo, w_hi:
--- dates, or '-infinity' / 'infinity'): it reads the materialised stints and small tables
--- only, which keeps planning and scanning cheap.  Same rows as team_as_of(org, as_of).
+-- dates, or '-infinity' / 'infinity'): one scan of the org's rows in `members`
+-- (sql/members.sql), where each row carries the person's name, its role changes and
+-- the org's names.  Same rows as team_as_of(org, as_of) (tests/test_team_now.py).
+-- One row per person: the aggregate's first() picks what team_as_of's window does.
 CREATE OR REPLACE MACRO team_now(org_slug, w_lo, w_hi) AS TABLE
-    WITH t AS (SELECT * FROM org_tree_since(org_slug, NULL)),
-    w AS (SELECT w_lo::DATE AS w_lo, w_hi::DATE AS w_hi),
-    s AS (
-        SELECT s.person, s.org, s.joined, s."left", s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.role,
-               tl_member_status(s.s_lo, s.s_hi, s.e_lo, s.e_hi, t.since_lo, t.since_hi,
-                                w.w_lo, w.w_hi) AS status, w.w_lo, w.w_hi
-        -- the semi-join lets the scan skip row groups: stints are sorted by org
-        FROM stints s JOIN t USING (org), w
-        WHERE s.org IN (SELECT org FROM t) AND s.track = 'member'
-          AND greatest(s.s_lo, t.since_lo) <= w.w_hi AND s.e_hi >= w.w_lo
-          AND s.e_hi >= t.since_lo
-    ),
-    best AS (
-        SELECT * FROM s
-        QUALIFY row_number() OVER (
-            PARTITION BY person ORDER BY status = 'definite' DESC, s_hi DESC, org) = 1
-    ),
-    roles AS (
-        SELECT b.person, b.org, arg_max(r.role, (r.lo, r.seq)) AS role
-        FROM best b JOIN role_changes r USING (person, org)
-        WHERE r.lo >= b.s_lo AND r.lo <= b.w_hi AND r.retracted_at IS NULL
-        GROUP BY ALL
-    ),
-    names AS (
-        SELECT n.org, arg_max(n.name, (n.lo, n.seq)) AS org_name
-        FROM org_names n JOIN t USING (org), w WHERE n.lo <= w.w_hi GROUP BY ALL
-    )
-    SELECT b.person, coalesce(p.name, b.person) AS name, b.org, b.status,
-           b.joined, b."left",
+    SELECT b.person, b.name, b.org, b.status, b.joined, b."left",
            b.joined IS NOT NULL AND b.s_lo <= b.w_hi AND b.s_hi >= b.w_lo AS joined_in_window,
            b."left" IS NOT NULL AND b.e_lo <= b.w_hi AND b.e_hi >= b.w_lo AS left_in_window,
-           coalesce(r.role, b.role) AS role,
-           coalesce(n.org_name, b.org) AS org_name
-    FROM best b LEFT JOIN people p USING (person)
-         LEFT JOIN roles r USING (person, org) LEFT JOIN names n USING (org)
+           coalesce(list_filter(b.roles, lambda r: r.lo <= b.w_hi)[-1].role, b.role) AS role,
+           coalesce(list_filter(b.names, lambda n: n.lo <= b.w_hi)[-1].name, b.org) AS org_name
+    FROM (
+        SELECT unnest(first(m ORDER BY m.status = 'definite' DESC, m.s_hi DESC, m.org))
+        FROM (
+            SELECT *, tl_member_status(s_lo, s_hi, e_lo, e_hi, since_lo, since_hi,
+                                       w.w_lo, w.w_hi) AS status
+            FROM members, (SELECT w_lo::DATE AS w_lo, w_hi::DATE AS w_hi) w
+            WHERE root = org_slug AND greatest(s_lo, since_lo) <= w.w_hi AND e_hi >= w.w_lo
+        ) m
+        GROUP BY m.person
+    ) b
     ORDER BY b.status, b.person;
 
 -- Who held each title at an org at some day of `as_of`.

@@ -17,7 +17,7 @@ CREATE TABLE events (
 );
 -- Which events are edges of which (person, org); filled by edge_index.sql.
 CREATE TABLE edge_index (person VARCHAR, org VARCHAR, seq BIGINT);
--- Stints as known now (tl_stints); a replay writes them ordered by (org, s_lo), so the
+-- Stints as known now (tl_stints); a replay writes them ordered by org, so the
 -- zone maps let an as-of query on one org skip most row groups.
 CREATE TABLE stints (
     track VARCHAR,

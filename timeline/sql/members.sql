@@ -1,0 +1,64 @@
+-- The table that `team_now` (the team as known now) reads: one row for each member
+-- stint and each org it counts for -- its own org, every org above it, and every org it
+-- was merged into (org_tree_since) -- with the person's name, the stint's role changes
+-- and the org's names beside it, so that a team question is one scan of one root's rows.
+-- A replay runs this file after derive.sql; a catch-up keeps both tables up to date by
+-- key instead (members_catchup.sql).
+
+-- Every org above another (a parent, or an org merged into it, transitively), with the
+-- dates from which the lower one's members count: org_tree_since for every root at
+-- once, as known now.  The org itself is left out: tl_member_rows adds each stint for
+-- its own org.
+CREATE OR REPLACE MACRO tl_org_closure() AS TABLE
+    WITH RECURSIVE tree(root, org, since_lo, since_hi) AS (
+        SELECT DISTINCT target, target, '-infinity'::DATE, '-infinity'::DATE
+        FROM org_links WHERE retracted_at IS NULL
+        UNION
+        SELECT tree.root, l.org,
+               CASE WHEN l.type = 'OrgMerged' THEN greatest(tree.since_lo, l.lo)
+                    ELSE tree.since_lo END,
+               CASE WHEN l.type = 'OrgMerged' THEN greatest(tree.since_hi, l.hi)
+                    ELSE tree.since_hi END
+        FROM org_links l JOIN tree ON l.target = tree.org
+        WHERE l.retracted_at IS NULL
+    )
+    SELECT root, org, min(since_lo) AS since_lo, min(since_hi) AS since_hi
+    FROM tree WHERE root <> org GROUP BY ALL;
+
+-- Every org above another, with the dates from which the lower one's members count.
+CREATE OR REPLACE TABLE org_closure AS FROM tl_org_closure();
+
+-- The rows of the `members` table for the stints in `stint_table` (all of `stints`, or
+-- a catch-up's share of them), from the small tables as known now.  `roles`: the
+-- stint's visible role changes from its start on, in (lo, seq) order; `names`: the
+-- org's names in (lo, seq) order -- so the role and the org's name as of a day are the
+-- last entry from no later than that day.
+CREATE OR REPLACE MACRO tl_member_rows(stint_table) AS TABLE
+    WITH s AS (FROM query_table(stint_table) WHERE track = 'member'),
+    rc AS (
+        SELECT person, org, list({'lo': lo, 'seq': seq, 'role': role} ORDER BY lo, seq) AS roles
+        FROM role_changes SEMI JOIN (SELECT DISTINCT person, org FROM s) USING (person, org)
+        WHERE retracted_at IS NULL AND role IS NOT NULL
+        GROUP BY ALL
+    ),
+    nm AS (
+        SELECT org, list({'lo': lo, 'seq': seq, 'name': name} ORDER BY lo, seq) AS names
+        FROM org_names WHERE lo IS NOT NULL AND name IS NOT NULL GROUP BY org
+    ),
+    m AS (
+        SELECT s.person, s.org, coalesce(p.name, s.person) AS name, s.joined, s."left",
+               s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.role,
+               list_filter(rc.roles, lambda r: r.lo >= s.s_lo) AS roles, nm.names
+        FROM s LEFT JOIN people p USING (person) LEFT JOIN rc USING (person, org)
+             LEFT JOIN nm USING (org)
+    )
+    SELECT org AS root, '-infinity'::DATE AS since_lo, '-infinity'::DATE AS since_hi, *
+    FROM m
+    UNION ALL
+    SELECT c.root, c.since_lo, c.since_hi, m.*
+    FROM m JOIN org_closure c USING (org) WHERE m.e_hi >= c.since_lo;
+
+-- Sorted by root, in small row groups (Projection's writers attach the file with
+-- ROW_GROUP_SIZE): one root's rows then sit in one or two row groups, which the zone
+-- maps find.  (Sorting by (root, s_lo) cost more and pruned nothing more.)
+CREATE OR REPLACE TABLE members AS FROM tl_member_rows('stints') ORDER BY root;

@@ -1,0 +1,68 @@
+-- Catch-up for `members` and `org_closure` (sql/members.sql), after catchup.sql and
+-- derive_catchup.sql: recompute the rows of the (person, org) pairs whose stints, role
+-- changes, person's name, org's names or place in the org structure changed.
+-- `-- needs:` lines as in catchup.sql.  tests/test_projection_catchup.py compares the
+-- result with a full rebuild.
+
+-- The orgs whose ancestors (or the dates from which they count) changed.
+-- needs: OrgFounded OrgMerged
+CREATE TEMP TABLE _closure_changed AS
+SELECT DISTINCT org FROM (
+    (FROM org_closure EXCEPT ALL FROM tl_org_closure())
+    UNION ALL
+    (FROM tl_org_closure() EXCEPT ALL FROM org_closure)
+);
+
+-- needs: OrgFounded OrgMerged
+DELETE FROM org_closure WHERE org IN (SELECT org FROM _closure_changed);
+
+-- needs: OrgFounded OrgMerged
+INSERT INTO org_closure
+FROM tl_org_closure() WHERE org IN (SELECT org FROM _closure_changed);
+
+-- The (person, org) pairs whose rows are replaced, besides catchup.sql's `_affected`
+-- (new or retracted edges): those of a new or retracted role change, of a person or an
+-- org named anew, and of the orgs whose ancestors changed.
+-- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
+CREATE TEMP TABLE _member_pairs (person VARCHAR, org VARCHAR);
+
+-- needs: RoleChanged
+INSERT INTO _member_pairs
+SELECT data->>'person', data->>'org' FROM events WHERE seq > $after AND type = 'RoleChanged';
+
+-- needs: retracted:RoleChanged
+INSERT INTO _member_pairs
+SELECT data->>'person', data->>'org' FROM _retracted WHERE type = 'RoleChanged';
+
+-- needs: PersonAdded
+INSERT INTO _member_pairs
+SELECT person, org FROM stints WHERE person IN (SELECT person FROM _people_touched);
+
+-- needs: OrgFounded OrgRenamed
+INSERT INTO _member_pairs
+SELECT person, org FROM stints WHERE org IN (SELECT org FROM _orgs_touched);
+
+-- needs: OrgFounded OrgMerged
+INSERT INTO _member_pairs
+SELECT person, org FROM stints WHERE org IN (SELECT org FROM _closure_changed);
+
+-- Their stints, from the table (joins rather than IN over (person, org): the join's
+-- filters reach the scan); the `_affected` pairs' stints are catchup.sql's `_new_stints`.
+-- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
+CREATE TEMP TABLE _member_stints AS
+SELECT s.* FROM stints s JOIN (SELECT DISTINCT person, org FROM _member_pairs) p
+    ON s.person = p.person AND s.org = p.org;
+
+-- needs: PersonJoined PersonLeft LeadershipChanged
+INSERT INTO _member_stints
+SELECT n.* FROM _new_stints n ANTI JOIN _member_pairs p ON n.person = p.person AND n.org = p.org;
+
+-- needs: PersonJoined PersonLeft LeadershipChanged
+INSERT INTO _member_pairs FROM _affected;
+
+-- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
+DELETE FROM members USING (SELECT DISTINCT person, org FROM _member_pairs) p
+WHERE members.person = p.person AND members.org = p.org;
+
+-- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
+INSERT INTO members FROM tl_member_rows('_member_stints');
