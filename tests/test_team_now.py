@@ -83,3 +83,26 @@ def test_merged_org_counts_the_same(tmp_path: Path, as_of: str) -> None:
         for org in ("corp", "lab", "lab-x"):
             fast, full = _both(tl, org, as_of)
             assert fast == full, org
+
+
+def test_a_leave_and_a_join_in_one_year_show_the_later_stint(tmp_path: Path) -> None:
+    """A leave of unknown start, then a rejoin, both in one year: both paths show the rejoin.
+
+    The two stints tie on status, latest possible start and org; the pick used to be
+    whichever DuckDB met first.
+    """
+    with timeline.open(tmp_path / "log.jsonl") as tl:
+        tl.init()
+        tl.append(
+            [
+                {"type": "PersonAdded", "data": {"person": "x", "name": "X"}},
+                {"type": "OrgFounded", "occurred": "2000", "data": {"org": "o", "name": "O"}},
+                {"type": "PersonLeft", "occurred": "2019", "data": {"person": "x", "org": "o"}},
+                {"type": "PersonJoined", "occurred": "2019", "data": {"person": "x", "org": "o"}},
+            ],
+            recorded_at="2025-01-01T00:00:00Z",
+        )
+        assert len(tl.rows("FROM stints")) == 2
+        for _ in range(5):
+            for rows in (tl.team("o", "2019"), tl.team("o", "2019", known_at="2025-02-01")):
+                assert [(r["joined"], r["left"]) for r in rows] == [("2019", None)]

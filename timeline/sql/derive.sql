@@ -1,11 +1,14 @@
 -- The small lookup tables, derived from the visible events as known now.
 -- A `-- needs:` line names the event types a statement reads: a catch-up whose new
 -- (or newly retracted) events are of none of them skips it (projection._run).
+-- Ordered by person: a lookup of a few people (a catch-up's members rows) then reads
+-- only their row groups.
 CREATE OR REPLACE TABLE people AS
 SELECT data->>'person' AS person, data->>'name' AS name,
        coalesce(data->'aliases', '[]')::VARCHAR[] AS aliases, source, seq
 FROM visible_events('infinity'::TIMESTAMP) WHERE type = 'PersonAdded'
-QUALIFY row_number() OVER (PARTITION BY data->>'person' ORDER BY seq DESC) = 1;
+QUALIFY row_number() OVER (PARTITION BY data->>'person' ORDER BY seq DESC) = 1
+ORDER BY person;
 
 CREATE OR REPLACE TABLE org_names AS
 SELECT data->>'org' AS org, data->>'name' AS name, occurred, lo, hi, seq, type

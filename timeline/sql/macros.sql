@@ -68,8 +68,13 @@ CREATE OR REPLACE MACRO team_as_of(org_slug, as_of, known_at := NULL) AS TABLE
     ),
     best AS (
         SELECT * FROM s
+        -- The person's best stint: a definite one, then the latest possible start, then
+        -- the org; within one org (a leave and a join in the same year) the later
+        -- start.  The rest only makes the pick total: every replay answers the same.
         QUALIFY row_number() OVER (
-            PARTITION BY person ORDER BY status = 'definite' DESC, s_hi DESC, org) = 1
+            PARTITION BY person ORDER BY status = 'definite' DESC, s_hi DESC, org,
+                                         s_lo DESC, e_hi DESC, e_lo DESC, joined, "left",
+                                         role) = 1
     )
     SELECT b.person, coalesce(p.name, b.person) AS name, b.org, b.status,
            b.joined, b."left",
@@ -98,7 +103,9 @@ CREATE OR REPLACE MACRO team_now(org_slug, w_lo, w_hi) AS TABLE
            coalesce(list_filter(b.roles, lambda r: r.lo <= b.w_hi)[-1].role, b.role) AS role,
            coalesce(list_filter(b.names, lambda n: n.lo <= b.w_hi)[-1].name, b.org) AS org_name
     FROM (
-        SELECT unnest(first(m ORDER BY m.status = 'definite' DESC, m.s_hi DESC, m.org))
+        SELECT unnest(first(m ORDER BY m.status = 'definite' DESC, m.s_hi DESC, m.org,
+                                       m.s_lo DESC, m.e_hi DESC, m.e_lo DESC, m.joined,
+                                       m."left", m.role))
         FROM (
             SELECT *, tl_member_status(s_lo, s_hi, e_lo, e_hi, since_lo, since_hi,
                                        w.w_lo, w.w_hi) AS status

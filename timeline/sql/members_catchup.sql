@@ -13,13 +13,6 @@ SELECT DISTINCT org FROM (
     (FROM tl_org_closure() EXCEPT ALL FROM org_closure)
 );
 
--- needs: OrgFounded OrgMerged
-DELETE FROM org_closure WHERE org IN (SELECT org FROM _closure_changed);
-
--- needs: OrgFounded OrgMerged
-INSERT INTO org_closure
-FROM tl_org_closure() WHERE org IN (SELECT org FROM _closure_changed);
-
 -- The (person, org) pairs whose rows are replaced, besides catchup.sql's `_affected`
 -- (new or retracted edges): those of a new or retracted role change, of a person or an
 -- org named anew, and of the orgs whose ancestors changed.
@@ -60,9 +53,22 @@ SELECT n.* FROM _new_stints n ANTI JOIN _member_pairs p ON n.person = p.person A
 -- needs: PersonJoined PersonLeft LeadershipChanged
 INSERT INTO _member_pairs FROM _affected;
 
+-- The rows to replace, found by root too (members is sorted by root) through
+-- org_closure as it still stands: as it was when they were written.
 -- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
-DELETE FROM members USING (SELECT DISTINCT person, org FROM _member_pairs) p
-WHERE members.person = p.person AND members.org = p.org;
+DELETE FROM members USING (
+    SELECT DISTINCT p.person, p.org, coalesce(c.root, p.org) AS root
+    FROM _member_pairs p LEFT JOIN org_closure c USING (org)
+    UNION SELECT person, org, org FROM _member_pairs
+) p
+WHERE members.root = p.root AND members.person = p.person AND members.org = p.org;
+
+-- needs: OrgFounded OrgMerged
+DELETE FROM org_closure WHERE org IN (SELECT org FROM _closure_changed);
+
+-- needs: OrgFounded OrgMerged
+INSERT INTO org_closure
+FROM tl_org_closure() WHERE org IN (SELECT org FROM _closure_changed);
 
 -- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
 INSERT INTO members FROM tl_member_rows('_member_stints');
