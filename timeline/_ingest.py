@@ -1,21 +1,29 @@
-"""Turn input lines into drafts, and accepted drafts into stored lines (the append path).
+"""Turn input lines into facts, and accepted facts into stored lines (the append path).
 
 The only per-event Python in the engine lives here: decoding and structuring
 each input line, and stamping each accepted event with seq, id, recorded and
 the hash chain.  Everything else about an append (locking, validation, the
 write) is in :mod:`timeline.api` and :mod:`timeline.log`.
+
+A plain line takes the fast path (:mod:`timeline._fastpath`); any other goes
+through cattrs, which also words every error.  Both give a :class:`Fact`
+whose data is already canonical JSON, so a stored line is assembled from
+strings rather than serialised again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sized
 from typing import TYPE_CHECKING, Any
 
+from ._facts import EventDecodeError, Fact, quote
+from ._fastpath import fast_fact
+from ._hashing import canonical
 from .errors import InvalidEventError
 
 if TYPE_CHECKING:
-    from .events import Draft
     from .log import Tail
     from .projection import Progress
 
@@ -29,10 +37,9 @@ def parse_lines(
     lines: Iterable[str | bytes | dict[str, Any]],
     name: str | None,
     progress: Progress | None = None,
-) -> list[tuple[int, Draft]]:
-    from .codec import EventDecodeError, draft_from_obj
-
-    drafts: list[tuple[int, Draft]] = []
+) -> list[tuple[int, Fact]]:
+    """Decode and structure each line; raise InvalidEventError naming every bad line."""
+    facts: list[tuple[int, Fact]] = []
     problems: list[tuple[int, str]] = []
     total = len(lines) if isinstance(lines, Sized) else 0
     for number, raw in enumerate(lines, start=1):
@@ -42,19 +49,25 @@ def parse_lines(
             obj = raw if isinstance(raw, dict) else _decode(raw)
             if obj is None:
                 continue
-            drafts.append((number, draft_from_obj(obj)))
+            fact = fast_fact(obj)
+            facts.append((number, fact if fact is not None else _reference(obj)))
         except EventDecodeError as exc:
             problems.append((number, str(exc)))
     if problems:
         raise InvalidEventError(problems, path=name)
-    if not drafts:
+    if not facts:
         raise InvalidEventError([(0, "no events in the input")], path=name)
-    return drafts
+    return facts
+
+
+def _reference(obj: object) -> Fact:
+    """Structure *obj* through cattrs: the path that words every error."""
+    from .codec import draft_from_obj, fact_from_draft
+
+    return fact_from_draft(draft_from_obj(obj))
 
 
 def _decode(raw: str | bytes) -> object:
-    from .codec import EventDecodeError
-
     if len(raw) > MAX_LINE:
         raise EventDecodeError(f"line is longer than {MAX_LINE} bytes; one event per line")
     if isinstance(raw, bytes):
@@ -65,7 +78,11 @@ def _decode(raw: str | bytes) -> object:
     if not raw.strip():
         return None
     try:
-        return json.loads(raw, parse_constant=_no_constant)
+        # json.loads(raw, parse_constant=...) builds a decoder per call (3 µs here);
+        # one decoder serves them all.  loads' own refusal of a BOM is kept.
+        if raw.startswith("\ufeff"):
+            return json.loads(raw, parse_constant=_no_constant)
+        return _DECODER.decode(raw)
     except RecursionError:
         raise EventDecodeError("JSON nested too deeply") from None
     except ValueError as exc:
@@ -76,33 +93,50 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def encode(
-    accepted: list[tuple[int, Draft]], tail: Tail, recorded: str, progress: Progress | None = None
-) -> tuple[bytes, list[tuple[str, Draft]], str]:
-    """Stamp drafts with seq, id, recorded and the hash chain.
+    accepted: list[tuple[int, Fact]], tail: Tail, recorded: str, progress: Progress | None = None
+) -> tuple[bytes, list[tuple[str, Fact]], str]:
+    """Stamp facts with seq, id, recorded and the hash chain.
 
-    Return the bytes to write, (id, draft) of each line, and the last hash.
+    Return the bytes to write, (id, fact) of each line, and the last hash.
+    Each line is the canonical form of its object (keys sorted: commit, data,
+    hash, id, occurred, prev, recorded, seq, source, type), assembled from
+    the fact's canonical data text; ``tests/test_append_fast.py`` holds it
+    byte for byte to :func:`timeline._hashing.stamp` of the object.
     """
-    from ._hashing import stamp
-    from .codec import content_digest, draft_to_obj
-
-    out: list[bytes] = []
-    written: list[tuple[str, Draft]] = []
-    prev, seq = tail.hash, tail.seq
-    for index, (_, draft) in enumerate(accepted):
+    out: list[str] = []
+    written: list[tuple[str, Fact]] = []
+    sha256 = hashlib.sha256
+    recorded_json = quote(recorded)
+    seq, last, digest = tail.seq, len(accepted) - 1, tail.hash
+    # The log's last hash is written as JSON writes it, whatever the tail held.
+    prev = canonical(tail.hash).decode()
+    for index, (_, fact) in enumerate(accepted):
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress("encoded", index, len(accepted))
         seq += 1
-        obj = draft_to_obj(draft)
-        obj["seq"] = seq
-        obj["id"] = draft.id or f"e{seq}-{content_digest(draft)[:10]}"
-        obj["recorded"] = recorded
-        if index == len(accepted) - 1:
-            obj["commit"] = True
-        obj["prev"] = prev
-        prev, line = stamp(obj)
-        out.append(line)
-        written.append((obj["id"], draft))
+        data, occurred, source, type_json = fact.data, fact.occurred, fact.source, quote(fact.type)
+        occurred_json = "null" if occurred is None else quote(occurred)
+        source_json = "null" if source is None else quote(source)
+        event_id = fact.id
+        if not event_id:  # content_text(fact), inlined: this loop runs once per line
+            content = f'{{"data":{data},"occurred":{occurred_json},"source":{source_json}'
+            content += f',"type":{type_json}}}'
+            event_id = f"e{seq}-{sha256(content.encode()).hexdigest()[:10]}"
+        head = f'{{"commit":true,"data":{data},' if index == last else f'{{"data":{data},'
+        occurred_member = "" if occurred is None else f',"occurred":{occurred_json}'
+        source_member = "" if source is None else f',"source":{source_json}'
+        rest = (
+            f'"id":{quote(event_id)}{occurred_member},"prev":{prev},"recorded":{recorded_json}'
+            f',"seq":{seq}{source_member},"type":{type_json}}}'
+        )
+        digest = sha256((head + rest).encode()).hexdigest()
+        out.append(f'{head}"hash":"{digest}",{rest}\n')
+        written.append((event_id, fact))
+        prev = f'"{digest}"'
     if progress is not None:
         progress("encoded", len(accepted), len(accepted))
-    return b"".join(out), written, prev
+    return "".join(out).encode(), written, digest

@@ -8,17 +8,18 @@ before the tagged union so that union members pick them up.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
 import cattrs
 from cattrs.strategies import configure_tagged_union
 
+from . import _facts
+from ._facts import EventDecodeError, Fact
 from ._hashing import GENESIS, canonical, line_hash
 from .dates import DateValue
 from .errors import BadDateError
-from .events import TAGS, TYPES, WITH_OCCURRED, Draft, Event, Stored
+from .events import DRAFT_KEYS, TAGS, TYPES, WITH_OCCURRED, Draft, Event, EventRetracted, Stored
 
 __all__ = [
     "GENESIS",
@@ -30,19 +31,15 @@ __all__ = [
     "digest_of",
     "draft_from_obj",
     "draft_to_obj",
+    "fact_from_draft",
     "line_hash",
     "stored_from_obj",
     "stored_to_obj",
 ]
 
-DRAFT_KEYS = frozenset({"id", "type", "occurred", "source", "data"})
 STORED_KEYS = frozenset(
     {"seq", "id", "type", "occurred", "recorded", "source", "data", "commit", "prev", "hash"}
 )
-
-
-class EventDecodeError(ValueError):
-    """A dict that is not an event; the message names the field and the fix."""
 
 
 def _build_converter() -> cattrs.Converter:
@@ -190,8 +187,24 @@ def content_digest(draft: Draft | Stored) -> str:
 
 def digest_of(type_: str, occurred: str | None, source: str | None, data: object) -> str:
     """Hash an event's content given as plain values (as the projection holds it)."""
-    body = {"type": type_, "occurred": occurred, "source": source, "data": data}
-    return hashlib.sha256(canonical(body)).hexdigest()
+    return _facts.digest_of(type_, occurred, source, data)
+
+
+def fact_from_draft(draft: Draft | Stored) -> Fact:
+    """Return what the append path needs of *draft*: the reference for the fast path's facts."""
+    from .validate import _defines, _refs
+
+    ev = draft.event
+    return Fact(
+        type=draft.type,
+        id=draft.id,
+        occurred=draft.occurred.text if draft.occurred else None,
+        source=draft.source,
+        data=canonical(_event_data(ev)).decode(),
+        refs=tuple(_refs(draft)),
+        defines=_defines(draft),
+        target=ev.event if isinstance(ev, EventRetracted) else None,
+    )
 
 
 def stored_to_obj(stored: Stored) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from attrs import field, frozen
 from .dates import DateValue, parse_duration
 
 __all__ = [
+    "DRAFT_KEYS",
     "TAGS",
     "WITH_OCCURRED",
     "Draft",
@@ -252,6 +253,10 @@ WITH_OCCURRED = frozenset(
         "PaperPublished",
     }
 )
+
+
+#: The members of an input line (a draft): ``type`` and ``data`` required, the others optional.
+DRAFT_KEYS = frozenset({"id", "type", "occurred", "source", "data"})
 
 
 @frozen(kw_only=True)

@@ -10,12 +10,13 @@ with other content it is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from attrs import frozen
 
-from .codec import content_digest
+from ._facts import Fact, fact_digest
 from .events import (
     Draft,
     EventRetracted,
@@ -29,12 +30,27 @@ from .events import (
     PersonLeft,
     RoleChanged,
     SourceAdded,
+    Stored,
 )
 
-__all__ = ["Known", "LoggedEvent", "Problem", "check_batch"]
+__all__ = ["Known", "LoggedEvent", "Problem", "check_batch", "check_facts"]
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
 KINDS = ("person", "org", "source", "paper")
+
+
+class _Item(Protocol):
+    """What the batch rules read of any item directly."""
+
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def type(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Item)
+D = TypeVar("D", Draft, Stored)
 
 
 @frozen
@@ -66,7 +82,7 @@ class Known(Protocol):
         ...
 
 
-def _refs(draft: Draft) -> Iterable[tuple[str, str]]:
+def _refs(draft: Draft | Stored) -> Iterable[tuple[str, str]]:
     """Yield (kind, key) for everything *draft* refers to."""
     ev = draft.event
     if draft.source is not None:
@@ -94,7 +110,7 @@ def _refs(draft: Draft) -> Iterable[tuple[str, str]]:
             yield "person", person
 
 
-def _defines(draft: Draft) -> tuple[str, str] | None:
+def _defines(draft: Draft | Stored) -> tuple[str, str] | None:
     ev = draft.event
     if isinstance(ev, SourceAdded):
         return "source", ev.source
@@ -107,80 +123,122 @@ def _defines(draft: Draft) -> tuple[str, str] | None:
     return None
 
 
+class _View(NamedTuple):
+    """How the batch rules read one item: a draft (or stored event), or a fact."""
+
+    refs: Callable[[Any], Iterable[tuple[str, str]]]
+    defines: Callable[[Any], tuple[str, str] | None]
+    target: Callable[[Any], str | None]
+    digest: Callable[[Any], str]
+
+
+def _draft_target(draft: Draft | Stored) -> str | None:
+    ev = draft.event
+    return ev.event if isinstance(ev, EventRetracted) else None
+
+
+def _draft_digest(draft: Draft | Stored) -> str:
+    from .codec import content_digest  # cattrs is imported only where drafts are checked
+
+    return content_digest(draft)
+
+
+_DRAFTS = _View(_refs, _defines, _draft_target, _draft_digest)
+_FACTS = _View(attrgetter("refs"), attrgetter("defines"), attrgetter("target"), fact_digest)
+
+
 def check_batch(
-    drafts: list[tuple[int, Draft]], known: Known
-) -> tuple[list[tuple[int, Draft]], list[Problem]]:
-    """Validate *drafts* (line number, draft); return those to write and the problems."""
+    drafts: list[tuple[int, D]], known: Known
+) -> tuple[list[tuple[int, D]], list[Problem]]:
+    """Validate *drafts* (line number, draft or stored event); return those to write, problems."""
+    return _check(drafts, known, _DRAFTS)
+
+
+def check_facts(
+    facts: list[tuple[int, Fact]], known: Known
+) -> tuple[list[tuple[int, Fact]], list[Problem]]:
+    """Validate *facts* (line number, fact) by the same rules as :func:`check_batch`."""
+    return _check(facts, known, _FACTS)
+
+
+def _check(
+    items: list[tuple[int, T]], known: Known, view: _View
+) -> tuple[list[tuple[int, T]], list[Problem]]:
+    refs_of, defines_of, target_of, digest_of = view  # locals: this runs once per line
     wanted: dict[str, set[str]] = {kind: set() for kind in KINDS}
     ids: set[str] = set()
-    for _, draft in drafts:
-        for kind, key in _refs(draft):
+    for _, item in items:
+        for kind, key in refs_of(item):
             wanted[kind].add(key)
-        defined = _defines(draft)
+        defined = defines_of(item)
         if defined:
             wanted[defined[0]].add(defined[1])
-        if draft.id is not None:
-            ids.add(draft.id)
-        if isinstance(draft.event, EventRetracted):
-            ids.add(draft.event.event)
+        if item.id is not None:
+            ids.add(item.id)
+        target = target_of(item)
+        if target is not None:
+            ids.add(target)
     have = {kind: known.existing(kind, keys) if keys else set() for kind, keys in wanted.items()}
     logged = dict(known.events(ids)) if ids else {}
 
     problems: list[Problem] = []
-    accepted: list[tuple[int, Draft]] = []
+    accepted: list[tuple[int, T]] = []
     batch_ids: dict[str, str] = {}
-    for line, draft in drafts:
-        if draft.id is not None:
-            digest = content_digest(draft)  # only an id can meet its earlier self
-            if not ID.fullmatch(draft.id):
+    for line, item in items:
+        item_id = item.id
+        if item_id is not None:
+            digest = digest_of(item)  # only an id can meet its earlier self
+            if not ID.fullmatch(item_id):
                 problems.append(
                     Problem(
                         line,
-                        f"id: {draft.id!r} is not a valid id "
+                        f"id: {item_id!r} is not a valid id "
                         "(letters, digits, '.', '_', ':', '-'; at most 200)",
                     )
                 )
                 continue
-            seen = logged.get(draft.id)
-            if seen is not None or draft.id in batch_ids:
-                same = (seen.digest if seen is not None else batch_ids[draft.id]) == digest
+            seen = logged.get(item_id)
+            if seen is not None or item_id in batch_ids:
+                same = (seen.digest if seen is not None else batch_ids[item_id]) == digest
                 if not same:
                     problems.append(
                         Problem(
                             line,
-                            f"id {draft.id!r} already exists with other "
+                            f"id {item_id!r} already exists with other "
                             "content; to correct an event, retract it and append "
                             "a new one",
                         )
                     )
                 continue  # identical content: a safe retry, nothing to write
-        message = _check_one(draft, have, logged)
+        defined = defines_of(item)
+        target = target_of(item)
+        message = _check_one(defined, refs_of(item), target, have, logged)
         if message:
             problems.append(Problem(line, message))
             continue
-        defined = _defines(draft)
         if defined:
             have[defined[0]].add(defined[1])
-        if draft.id is not None:
-            batch_ids[draft.id] = digest
-            logged[draft.id] = LoggedEvent(digest, draft.type, retracted=False)
-        if isinstance(draft.event, EventRetracted):
-            target = logged[draft.event.event]
-            logged[draft.event.event] = LoggedEvent(target.digest, target.type, retracted=True)
-        accepted.append((line, draft))
+        if item_id is not None:
+            batch_ids[item_id] = digest
+            logged[item_id] = LoggedEvent(digest, item.type, retracted=False)
+        if target is not None:
+            was = logged[target]
+            logged[target] = LoggedEvent(was.digest, was.type, retracted=True)
+        accepted.append((line, item))
     return accepted, problems
 
 
 def _check_one(
-    draft: Draft,
+    defined: tuple[str, str] | None,
+    refs: Iterable[tuple[str, str]],
+    target: str | None,
     have: dict[str, set[str]],
     logged: dict[str, LoggedEvent],
 ) -> str | None:
-    defined = _defines(draft)
     if defined and defined[1] in have[defined[0]]:
         kind, key = defined
         return f"{kind} {key!r} was already added; pick another slug, or retract the earlier event"
-    missing = [f"{kind} {key!r}" for kind, key in _refs(draft) if key not in have[kind]]
+    missing = [f"{kind} {key!r}" for kind, key in refs if key not in have[kind]]
     if missing:
         first = missing[0].split(" ")[0]
         adder = {"person": "PersonAdded", "org": "OrgFounded", "source": "SourceAdded"}[first]
@@ -188,13 +246,12 @@ def _check_one(
             f"unknown {', '.join(dict.fromkeys(missing))}: add it first "
             f"(e.g. a {adder} event earlier in the log or the batch)"
         )
-    ev = draft.event
-    if isinstance(ev, EventRetracted):
-        target = logged.get(ev.event)
-        if target is None:
-            return f"retracts unknown event {ev.event!r}"
-        if target.type == "EventRetracted":
-            return f"event {ev.event!r} is a retraction; retractions cannot be retracted"
-        if target.retracted:
-            return f"event {ev.event!r} is already retracted"
+    if target is not None:
+        found = logged.get(target)
+        if found is None:
+            return f"retracts unknown event {target!r}"
+        if found.type == "EventRetracted":
+            return f"event {target!r} is a retraction; retractions cannot be retracted"
+        if found.retracted:
+            return f"event {target!r} is already retracted"
     return None
