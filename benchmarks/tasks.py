@@ -292,6 +292,30 @@ def verify(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "events": report.events}
 
 
+def cli(args: argparse.Namespace) -> dict[str, Any]:
+    """Run ``timeline team`` on a warm projection *count* times (default 10); report medians.
+
+    Each run is a fresh interpreter, as a shell user starts it, so the figure is
+    mostly start-up: imports, opening the projection, one query, printing.
+    """
+    import subprocess
+
+    exe = Path(sys.executable).with_name("timeline")
+    cmd = [str(exe), "--log", str(args.log), "--db", str(args.db), "team", args.org]
+    cmd += ["--as-of", "2010-06", "--format", "jsonl"]
+    subprocess.run(cmd, check=True, capture_output=True)  # warm: the projection is synced
+    walls, cpus = [], []
+    for _ in range(args.count or 10):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - start)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        if status != 0:
+            raise RuntimeError(f"{' '.join(cmd)} exited with status {status}")
+    return {"seconds": statistics.median(walls), "cpu": statistics.median(cpus)}
+
+
 TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "floor": floor,
     "replay": replay,
@@ -301,6 +325,7 @@ TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "queries": queries,
     "append": append,
     "verify": verify,
+    "cli": cli,
 }
 
 
@@ -313,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")))
     parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--org", default="org-1", help="the org the cli task asks about")
     args = parser.parse_args(argv)
     result = TASKS[args.task](args)
     json.dump(result, sys.stdout)

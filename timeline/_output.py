@@ -36,7 +36,9 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, *, color: bool = False) -> 
     if fmt == "json":
         return json.dumps(list(rows), ensure_ascii=False, indent=2, default=_plain) + "\n"
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False, default=_plain) + "\n" for r in rows)
+        # one encoder for every row: json.dumps would build one per call
+        encode = json.JSONEncoder(ensure_ascii=False, default=_plain).encode
+        return "".join([f"{line}\n" for line in map(encode, rows)])
     columns = list(rows[0]) if rows else []
     if fmt == "csv":
         buf = io.StringIO()

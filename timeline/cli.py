@@ -2,100 +2,45 @@
 
 Data goes to stdout, messages to stderr.  Exit 0 on success, 1 when timeline
 refuses (invalid input, conflict, corrupt log), 2 for a usage error.
+
+Start-up time is most of a read command's time, so this module imports only
+click and the small helpers in :mod:`timeline._cli_support`; the rest (the
+``Timeline`` object, DuckDB, the write path) is imported by the commands that
+use it.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import api
-from ._output import FORMATS, render
-from .errors import BadDateError, TimelineError
-from .projection import Progress
+from ._cli_support import (
+    Group,
+    check_date,
+    check_timestamp,
+    emit,
+    format_option,
+    input_lines,
+    known_option,
+    param_option,
+    parse_params,
+    progress_line,
+    setup_logging,
+)
+
+# The tests replace this to pretend stderr is a terminal.
+from ._cli_support import terminal as _terminal
+
+if TYPE_CHECKING:
+    from . import api
 
 __all__ = ["main"]
 
 
-class _Group(click.Group):
-    """Turn timeline's own errors into one clear message on stderr and exit 1."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except TimelineError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(1)
-
-
-def _setup_logging(quiet: bool) -> None:
-    logger = logging.getLogger("timeline")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("warning: %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
-
-
-def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from .dates import DateValue
-
-    if value is None:
-        return None
-    try:
-        DateValue.parse(value)
-    except BadDateError as exc:
-        raise click.BadParameter(str(exc), param=param) from None
-    return value
-
-
-def _timestamp(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from .dates import parse_timestamp
-
-    if value is None:
-        return None
-    try:
-        parse_timestamp(value)
-    except BadDateError as exc:
-        raise click.BadParameter(str(exc), param=param) from None
-    return value
-
-
-def _format_option(
-    f: Callable[..., Any] | None = None, *, default: str = "table"
-) -> Callable[..., Any]:
-    """Add --format (default *default*); usable bare or as ``_format_option(default=...)``."""
-    option = click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default=default,
-        show_default=True,
-        help="How to print rows: an aligned table for people, json/jsonl/csv for programs.",
-    )
-    return option(f) if f is not None else option
-
-
-def _known_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--known-at",
-        callback=_timestamp,
-        metavar="T",
-        help="Answer as the log stood at T (RFC 3339 timestamp, or a date meaning the end of "
-        "that day): later events and retractions are ignored.",
-    )(f)
-
-
-def _emit(rows: list[dict[str, Any]], fmt: str) -> None:
-    click.echo(render(rows, fmt, color=sys.stdout.isatty()), nl=False)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--log",
     "log_path",
@@ -126,8 +71,10 @@ def main(ctx: click.Context, log_path: Path | None, db_path: Path | None, quiet:
       timeline team meta --as-of 2024-08 --known-at 2025-05-26 --format json
       timeline --log my.jsonl init && timeline --log my.jsonl append events.jsonl
     """
-    _setup_logging(quiet)
-    tl = api.open_timeline(log_path, db_path)
+    from .api import open_timeline
+
+    setup_logging(quiet)
+    tl = open_timeline(log_path, db_path)
     ctx.obj = tl
     ctx.call_on_close(tl.close)
 
@@ -140,42 +87,11 @@ def init(tl: api.Timeline) -> None:
     click.echo(f"created {tl.log.path}", err=True)
 
 
-def _input_lines(path: str) -> Iterator[bytes]:
-    stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    with stream:
-        yield from stream
-
-
-def _terminal() -> bool:
-    """Tell whether stderr is a terminal: progress bars are drawn only there."""
-    return sys.stderr.isatty()
-
-
-def _progress_line() -> Progress:
-    """Return a progress callback that redraws one stderr line: bar, count, step, seconds.
-
-    The caller clears the line when the work ends (with its summary or its error).
-    """
-    import time
-
-    start = time.monotonic()
-
-    def progress(step: str, done: int, total: int) -> None:
-        bar = "#" * (20 * done // total) if total else ""
-        click.echo(
-            f"\r\033[K[{bar:<20}] {done}/{total} {step} ({time.monotonic() - start:.1f} s)",
-            err=True,
-            nl=False,
-        )
-
-    return progress
-
-
 @main.command()
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option(
     "--recorded-at",
-    callback=_timestamp,
+    callback=check_timestamp,
     metavar="T",
     help="When the log learned these facts (RFC 3339; default: now). Must not be "
     "earlier than the log's last recorded time.",
@@ -201,11 +117,11 @@ def append(tl: api.Timeline, file: str, recorded_at: str | None, expect_seq: int
     shown = _terminal()
     try:
         result = tl.append(
-            list(_input_lines(file)),
+            list(input_lines(file)),
             recorded_at=recorded_at,
             expect_seq=expect_seq,
             name=file if file != "-" else "<stdin>",
-            progress=_progress_line() if shown else None,
+            progress=progress_line() if shown else None,
         )
     finally:
         if shown:
@@ -227,7 +143,7 @@ def replay(tl: api.Timeline) -> None:
     shown = _terminal()
     tl.close()
     try:
-        result = tl.projection.rebuild(_progress_line() if shown else None)
+        result = tl.projection.rebuild(progress_line() if shown else None)
     finally:
         if shown:
             click.echo("\r\033[K", err=True, nl=False)  # the summary or error replaces the bar
@@ -239,7 +155,7 @@ def replay(tl: api.Timeline) -> None:
 @click.option(
     "--as-of",
     required=True,
-    callback=_date,
+    callback=check_date,
     metavar="DATE",
     help="A date value: 2024, 2024-08, 2024-08-15, or a range like [2023-01..2023-04].",
 )
@@ -248,8 +164,8 @@ def replay(tl: api.Timeline) -> None:
     is_flag=True,
     help="Add the source (slug, title, url) of each row's join and leave.",
 )
-@_known_option
-@_format_option
+@known_option
+@format_option
 @click.pass_obj
 def team(
     tl: api.Timeline, org: str, as_of: str, with_sources: bool, known_at: str | None, fmt: str
@@ -259,38 +175,38 @@ def team(
     'definite' means a member whatever the exact dates; 'possible' means the
     imprecise dates allow it but do not prove it.
     """
-    _emit(tl.team(org, as_of, known_at, with_sources=with_sources), fmt)
+    emit(tl.team(org, as_of, known_at, with_sources=with_sources), fmt)
 
 
 @main.command()
 @click.argument("org")
-@click.option("--as-of", required=True, callback=_date, metavar="DATE", help="A date value.")
+@click.option("--as-of", required=True, callback=check_date, metavar="DATE", help="A date value.")
 @click.option("--title", help="Only this title (e.g. head).")
-@_known_option
-@_format_option
+@known_option
+@format_option
 @click.pass_obj
 def leaders(
     tl: api.Timeline, org: str, as_of: str, title: str | None, known_at: str | None, fmt: str
 ) -> None:
     """List who held each title at ORG on some day of --as-of."""
-    _emit(tl.leaders(org, as_of, known_at, title), fmt)
+    emit(tl.leaders(org, as_of, known_at, title), fmt)
 
 
 @main.command()
 @click.argument("person")
-@_format_option
+@format_option
 @click.pass_obj
 def person(tl: api.Timeline, person: str, fmt: str) -> None:
     """Show PERSON's career: every stint and role, with its sources."""
     record = tl.person(person)
     if fmt in ("json", "jsonl"):
-        _emit([record], fmt)  # one record: the person with their stints and roles nested
+        emit([record], fmt)  # one record: the person with their stints and roles nested
         return
     # table/csv print the stints, the rows a person reads; the header names whose they are
     click.echo(f"{record['name']} ({record['person']})", err=fmt == "csv")
     if record["aliases"]:
         click.echo(f"also: {', '.join(record['aliases'])}", err=fmt == "csv")
-    _emit(record["stints"], fmt)
+    emit(record["stints"], fmt)
 
 
 @main.command(name="log")
@@ -298,7 +214,7 @@ def person(tl: api.Timeline, person: str, fmt: str) -> None:
 @click.option("--person", help="Only events about this person.")
 @click.option("--org", help="Only events about this org.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many events.")
-@_format_option(default="jsonl")
+@format_option(default="jsonl")
 @click.pass_obj
 def log_(
     tl: api.Timeline,
@@ -309,29 +225,14 @@ def log_(
     fmt: str,
 ) -> None:
     """Print the logged events, oldest first (retracted ones are marked)."""
-    _emit(tl.events(type=type_, person=person, org=org, limit=limit), fmt)
-
-
-def _param_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Add the repeatable ``--param K=V`` option with help *text*."""
-    return click.option("--param", "-p", "params", multiple=True, metavar="K=V", help=text)
-
-
-def _params(values: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{item!r}: expected k=v", param_hint="--param")
-        out[key] = value
-    return out
+    emit(tl.events(type=type_, person=person, org=org, limit=limit), fmt)
 
 
 @main.command()
 @click.argument("name", required=False)
-@_param_option("A parameter of the query, bound by name (repeatable).")
+@param_option("A parameter of the query, bound by name (repeatable).")
 @click.option("--list", "list_", is_flag=True, help="List the named queries and their parameters.")
-@_format_option
+@format_option
 @click.pass_obj
 def query(
     tl: api.Timeline, name: str | None, params: tuple[str, ...], list_: bool, fmt: str
@@ -346,7 +247,7 @@ def query(
     from .queries import list_queries
 
     if list_:
-        _emit(
+        emit(
             [
                 {
                     "name": q.name,
@@ -360,12 +261,12 @@ def query(
         return
     if name is None:
         raise click.UsageError("give a query NAME, or --list to see them")
-    _emit(tl.query(name, _params(params)), fmt)
+    emit(tl.query(name, parse_params(params)), fmt)
 
 
 @main.command()
 @click.argument("text")
-@_format_option
+@format_option
 @click.pass_obj
 def search(tl: api.Timeline, text: str, fmt: str) -> None:
     """Find people and orgs whose name, alias or slug contains TEXT.
@@ -373,7 +274,7 @@ def search(tl: api.Timeline, text: str, fmt: str) -> None:
     Case and accents do not matter ('roziere' finds Rozière); aliases in any
     script match too.  Prints kind, slug, name and the spelling that matched.
     """
-    _emit(tl.search(text), fmt)
+    emit(tl.search(text), fmt)
 
 
 @main.command()
@@ -399,8 +300,8 @@ def export(tl: api.Timeline, directory: Path, fmt: str) -> None:
 
 @main.command(name="sql")
 @click.argument("statement")
-@_param_option("A parameter, bound by name: write $K in the SQL (repeatable).")
-@_format_option
+@param_option("A parameter, bound by name: write $K in the SQL (repeatable).")
+@format_option
 @click.pass_obj
 def sql_(tl: api.Timeline, statement: str, params: tuple[str, ...], fmt: str) -> None:
     """Run an ad-hoc SQL STATEMENT ('-' for stdin) on a read-only connection to the projection.
@@ -410,7 +311,7 @@ def sql_(tl: api.Timeline, statement: str, params: tuple[str, ...], fmt: str) ->
       timeline sql 'SELECT person, org FROM stints WHERE org = $org' -p org=meta
     """
     text = sys.stdin.read() if statement == "-" else statement
-    _emit(tl.rows(text, _params(params)), fmt)
+    emit(tl.rows(text, parse_params(params)), fmt)
 
 
 @main.command(name="verify")
@@ -473,7 +374,7 @@ CHARTS = ("team", "flows", "headcount")
     "--from",
     "start",
     required=True,
-    callback=_date,
+    callback=check_date,
     metavar="DATE",
     help="Start of the period drawn (a date value).",
 )
@@ -481,7 +382,7 @@ CHARTS = ("team", "flows", "headcount")
     "--to",
     "end",
     required=True,
-    callback=_date,
+    callback=check_date,
     metavar="DATE",
     help="End of the period drawn (a date value).",
 )
@@ -494,11 +395,11 @@ CHARTS = ("team", "flows", "headcount")
 )
 @click.option(
     "--as-of",
-    callback=_date,
+    callback=check_date,
     metavar="DATE",
     help="team only: shade this date's window on the chart.",
 )
-@_known_option
+@known_option
 @click.pass_obj
 def chart(
     tl: api.Timeline,

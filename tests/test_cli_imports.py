@@ -1,0 +1,70 @@
+"""What a read command imports: start-up is most of its time, so the write path stays out."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import timeline
+
+#: Modules of the write path (parsing and validating input events) and its dependencies.
+WRITE_PATH = (
+    "cattrs",
+    "pendulum",
+    "timeline.codec",
+    "timeline.events",
+    "timeline.validate",
+    "timeline._ingest",
+    "timeline._verify_sql",
+)
+
+#: Run in a fresh interpreter: import or run something, then print the loaded modules.
+PROBE = """
+import json, sys
+{body}
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _loaded(body: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(body=body)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_importing_the_cli_loads_neither_duckdb_nor_the_write_path() -> None:
+    """``import timeline.cli`` leaves DuckDB, the Timeline object and the codec unimported."""
+    loaded = _loaded("import timeline.cli")
+    assert not loaded & {*WRITE_PATH, "duckdb", "timeline.api", "timeline.projection"}
+
+
+def test_importing_the_package_imports_its_names_on_first_use() -> None:
+    """``import timeline`` is cheap; ``timeline.Timeline`` then imports the API."""
+    assert "timeline.api" not in _loaded("import timeline")
+    assert "timeline.api" in _loaded("import timeline; timeline.Timeline")
+    assert set(timeline.__all__) <= set(dir(timeline))
+
+
+def test_team_command_loads_no_write_path_module(tmp_path: Path) -> None:
+    """``timeline team`` on a current projection imports no codec, cattrs or pendulum."""
+    log = tmp_path / "meta.jsonl"
+    shutil.copyfile(timeline.bundled_log(), log)
+    run = (
+        "from click.testing import CliRunner\n"
+        "from timeline.cli import main\n"
+        f"r = CliRunner().invoke(main, ['--log', {str(log)!r}, 'team', 'meta', '--as-of', "
+        "'2024-08', '--format', 'jsonl'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "assert 'baptiste-roziere' in r.output"
+    )
+    _loaded(run)  # the first run builds the projection
+    loaded = _loaded(run)
+    assert "duckdb" in loaded
+    assert not loaded & set(WRITE_PATH)
