@@ -3,8 +3,8 @@
 Lines are written in canonical form themselves, ``hash`` included at its sorted
 place (right before ``id``).  Cutting the ``hash`` member out of such a line
 gives back the exact bytes that were hashed, so a verifier can check a line
-by hashing its bytes, without parsing and re-serialising it
-(``timeline._verify_sql.hash_mismatches`` does, with the layout constants below).
+by hashing its bytes, without parsing and re-serialising it (the set-based
+verify does, in ``sql/verify/parse.sql``; the constants below describe the layout).
 """
 
 from __future__ import annotations

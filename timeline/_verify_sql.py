@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import tempfile
 import threading
-from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import duckdb
 
 from . import _sqlfiles as sqlfiles
 from . import events
-from ._hashing import GENESIS, HASH_KEY, HASH_MEMBER, ID_KEY
+from ._hashing import GENESIS
 from ._verify_python import Checker, check_timestamp, hash_matches
 from ._verify_rules import FIELDS, KEPT, LISTS, markers, statements
 from .dates import DateValue
@@ -69,18 +68,7 @@ class Scan:
     ) -> None:
         self.con, self.path, self.size, self.from_seq = con, path, size, from_seq
         self.markers = markers()
-        # The hash of every line is checked on its bytes in a thread meanwhile (DuckDB
-        # runs without the GIL, and splitting the file into lines uses one core).
-        self._hashes: list[list[int]] = []
-        self._worker = threading.Thread(
-            target=lambda: self._hashes.append(hash_mismatches(path, size, from_seq))
-        )
-        self._worker.start()
-        try:
-            self._load()
-        except BaseException:
-            self._worker.join()
-            raise
+        self._load()
 
     def _load(self) -> None:
         try:
@@ -113,36 +101,43 @@ class Scan:
 
     def parse(self) -> int | None:
         """Parse every line; check the irregular ones in Python; return a codec failure."""
-        try:
-            self._run("macros")
-            try:  # TRY costs a third of the parse: only a log with broken JSON needs it
-                self._run("parse", markers={"TRY": ""})
-            # (DuckDB's message quotes the bad JSON, cut at a byte: when that splits a
-            # character, the message itself fails to decode)
-            except (duckdb.InvalidInputException, UnicodeDecodeError):
-                self._run("parse", markers={"TRY": "TRY"})
-        finally:
-            self._worker.join()
-        if not self._hashes:
-            raise RuntimeError("verify: the hash check stopped early")
-        failed, fixed, fixed_bad = self._fix(self.from_seq)
-        bad = sorted((set(self._hashes[0]) - fixed) | fixed_bad)
-        self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE hash_bad AS SELECT unnest($b) AS n", {"b": bad}
-        )
+        self._run("macros")
+        params = {"from": self.from_seq}
+        try:  # TRY costs a third of the parse: only a log with broken JSON needs it
+            self._run("parse", params, markers={"TRY": ""})
+        # (DuckDB's message quotes the bad JSON, cut at a byte: when that splits a
+        # character, the message itself fails to decode)
+        except (duckdb.InvalidInputException, UnicodeDecodeError):
+            self._run("parse", params, markers={"TRY": "TRY"})
+        failed = self._fix(self.from_seq)
+        self._forget_lines()
         self._run("keys")
         return failed
 
-    def _fix(self, from_seq: int) -> tuple[int | None, set[int], set[int]]:
+    def _forget_lines(self) -> None:
+        """Drop the text of regular committed lines: a third of the scan's memory.
+
+        Should an error quote one, it is read back from the file (timeline never
+        rewrites committed bytes).  Irregular lines, the last line and any line
+        after the last commit marker (which a writer's recovery may move away)
+        are kept as they were read.
+        """
+        (committed,) = self._one("SELECT coalesce(max(n), 0) FROM ev WHERE commit_true")
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE kept AS SELECT n, line FROM lines"
+            " WHERE n > $committed OR n = $total"
+            " OR n IN (SELECT n FROM ev WHERE NOT coalesce(regular, false))",
+            {"committed": committed, "total": self.total},
+        )
+        self.con.execute("DROP TABLE lines")
+
+    def _fix(self, from_seq: int) -> int | None:
         """Decode the lines SQL could not read as canonical with the Python codec.
 
-        Return the first line the codec refuses (lines after it do not matter),
-        the lines decoded here, and those of them whose hash is wrong.
+        Return the first line the codec refuses (lines after it do not matter).
         """
         checker = Checker(self.path, from_seq)
         rows: list[dict[str, Any]] = []
-        fixed: set[int] = set()
-        fixed_bad: set[int] = set()
         failed = None
         cur = self.con.execute(
             "SELECT l.n, l.line FROM lines l JOIN ev USING (n) WHERE NOT ev.regular ORDER BY l.n"
@@ -154,13 +149,12 @@ class Scan:
                 except LogCorruptError:
                     failed = n
                     break
-                rows.append(_record(n, obj, stored))
-                fixed.add(n)
-                if n >= from_seq and not hash_matches(obj):
-                    fixed_bad.add(n)
+                row = _record(n, obj, stored)
+                row["hash_ok"] = hash_matches(obj) if n >= from_seq else None
+                rows.append(row)
         if rows:
             self._update(rows)
-        return failed, fixed, fixed_bad
+        return failed
 
     def _update(self, rows: list[dict[str, Any]]) -> None:
         """Put the Python reading of the irregular lines into ``ev``."""
@@ -171,6 +165,7 @@ class Scan:
             **{k: "VARCHAR" for k in ("id", "type", "recorded", "prev", "hash", "source")},
             "commit_true": "BOOLEAN",
             "commit_bad": "BOOLEAN",
+            "hash_ok": "BOOLEAN",
             **{f"d_{k}": "VARCHAR[]" if k in lists else "VARCHAR" for k in KEPT},
         }
         with tempfile.TemporaryDirectory(prefix="timeline-verify-") as folder:
@@ -237,9 +232,11 @@ class Scan:
 
     def line(self, n: int) -> bytes:
         """Return line *n* as it is in the file (with its newline unless it is torn)."""
-        (text,) = self._one("SELECT line FROM lines WHERE n = $n", {"n": n})
+        row = self._one("SELECT line FROM kept WHERE n = $n", {"n": n})
+        if row is None:
+            return _line_at(self.path, self.size, n)
         torn = n == self.total and not self.ends_with_newline
-        return str(text).encode("utf-8") + (b"" if torn else b"\n")
+        return str(row[0]).encode("utf-8") + (b"" if torn else b"\n")
 
     def state(self, n: int) -> tuple[int, str, str]:
         """Return (seq, hash, recorded) of line *n*, as the checker holds them after it."""
@@ -319,38 +316,19 @@ def _record(n: int, obj: dict[str, Any], stored: events.Stored) -> dict[str, Any
     return row
 
 
-def hash_mismatches(path: Path, size: int, from_line: int) -> list[int]:
-    """Return the lines (from *from_line* on) whose bytes do not hash to their ``hash``.
-
-    A canonical line holds the hashed bytes once its hash member is cut out
-    (the layout :func:`timeline._hashing.stamp` writes); any other line is
-    listed too, and its hash is then checked by the codec (Scan._fix).
-    Python's OpenSSL hashes faster than DuckDB's sha256, and this runs in a
-    thread beside the scan.
-    """
-    bad: list[int] = []
-    number, rest, left = 0, b"", size
+def _line_at(path: Path, size: int, n: int) -> bytes:
+    """Return line *n* (from 1) of the first *size* bytes of *path*, with its newline if any."""
+    start, seen = 0, 0
     with open(path, "rb") as fh:
-        while left > 0:
-            chunk = fh.read(min(1 << 20, left))
-            if not chunk:
-                break
-            left -= len(chunk)
-            lines = (rest + chunk).split(b"\n")
-            rest = lines.pop()
-            for line in lines:
-                number += 1
-                if number < from_line:
-                    continue
-                at = line.rfind(HASH_KEY)
-                end = at + HASH_MEMBER  # just after the member's closing quote
-                if at < 0 or line[end - 1 : end + len(ID_KEY)] != b'"' + ID_KEY:
-                    bad.append(number)
-                    continue
-                digest = sha256(line[:at])
-                digest.update(line[end:])
-                if digest.hexdigest().encode() != line[at + len(HASH_KEY) : end - 1]:
-                    bad.append(number)
-    if rest:
-        bad.append(number + 1)  # a torn line, reported as such
-    return bad
+        while seen < n - 1 and start < size:
+            chunk = fh.read(min(1 << 24, size - start))
+            count = chunk.count(b"\n")
+            if seen + count < n - 1:
+                seen, start = seen + count, start + len(chunk)
+                continue
+            at = -1
+            for _ in range(n - 1 - seen):
+                at = chunk.index(b"\n", at + 1)
+            start, seen = start + at + 1, n - 1
+        fh.seek(start)
+        return fh.readline(size - start)

@@ -23,5 +23,5 @@ WHERE e.n >= $from AND (
         AND b.recorded IN (SELECT v FROM bad_values WHERE kind = 'recorded'))
     OR e.recorded < b.recorded);
 
--- the hash of each line: on its bytes (regular lines, see Scan) or as the codec computed it
-SELECT min(n) FROM hash_bad WHERE n >= $from;
+-- the hash of each line: on its bytes (regular lines, parse.sql) or as the codec computed it
+SELECT min(n) FROM ev WHERE n >= $from AND NOT hash_ok;
