@@ -431,3 +431,32 @@ def test_appends_write_the_same_log_with_and_without_the_fast_path(
     fast_bytes = (tmp_path / "fast.jsonl").read_bytes()
     assert fast_bytes == (tmp_path / "reference.jsonl").read_bytes()
     assert fast_bytes.count(b"\n") == 7
+
+
+def test_an_older_event_retracted_then_resent_is_judged_by_its_content(tmp_path: Path) -> None:
+    """A retraction reads only its target's state; a later retry of its id meets its content."""
+    path = tmp_path / "log.jsonl"
+    world = [
+        {"type": "PersonAdded", "data": {"person": "ann", "name": "Ann"}},
+        {"type": "OrgFounded", "occurred": "2001", "data": {"org": "acme", "name": "A"}},
+    ]
+    joined = {"id": "j1", "type": "PersonJoined", "occurred": "2010", "data": {"person": "ann"}}
+    joined["data"]["org"] = "acme"
+    retract = {"type": "EventRetracted", "data": {"event": "j1", "reason": "wrong"}}
+    with timeline.open(path) as tl:
+        tl.init()
+        tl.append([*world, joined], recorded_at=RECORDED)
+    with timeline.open(path) as tl:  # a new cache: j1 is known to the projection alone
+        assert tl.append([retract, joined], recorded_at=RECORDED).skipped == 1
+        assert tl.append([joined], recorded_at=RECORDED).skipped == 1
+        with pytest.raises(InvalidEventError, match="'j1' already exists with other content"):
+            tl.append([{**joined, "occurred": "2011"}], recorded_at=RECORDED)
+        with pytest.raises(InvalidEventError, match="'j1' is already retracted"):
+            tl.append([retract], recorded_at=RECORDED)
+    with timeline.open(path) as tl:
+        tl.append(
+            [{"type": "PersonAdded", "data": {"person": "bob", "name": "B"}}], recorded_at=RECORDED
+        )
+        with pytest.raises(InvalidEventError, match="'j1' is already retracted"):
+            tl.append([retract], recorded_at=RECORDED)
+        assert tl.append([joined], recorded_at=RECORDED).skipped == 1

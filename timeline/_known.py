@@ -21,12 +21,22 @@ from .validate import KINDS, LoggedEvent
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["TABLES", "CachedKnown", "ProjectionKnown", "WriteCache", "retraction_targets"]
+__all__ = [
+    "TABLES",
+    "UNKNOWN",
+    "CachedKnown",
+    "ProjectionKnown",
+    "WriteCache",
+    "retraction_targets",
+]
 
 #: The projection table that lists each kind of slug (its column is named after the kind).
 TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "papers"}
 #: Event types that define a slug: retracting one removes the slug from the projection.
 DEFINING = frozenset({"PersonAdded", "OrgFounded", "SourceAdded", "PaperPublished"})
+#: The digest of an event looked up for its type and state alone; never compared, because
+#: :class:`CachedKnown` reads the digest of every id the batch itself carries.
+UNKNOWN = ""
 #: Events a cache remembers before it is dropped (and reloaded from the caught-up
 #: projection, which then holds them): a long-lived writer's memory stays bounded.
 MAX_ADDED = 200_000
@@ -47,17 +57,33 @@ class ProjectionKnown:
         ).fetchall()
         return {r[0] for r in rows}
 
-    def events(self, ids: set[str]) -> dict[str, LoggedEvent]:
-        """Return the logged events among *ids*."""
-        rows = self.con.execute(
-            "SELECT id, type, occurred, source, data, retracted_at IS NOT NULL FROM events"
-            " WHERE id IN (SELECT unnest($ids))",
-            {"ids": sorted(ids)},
-        ).fetchall()
-        return {
-            r[0]: LoggedEvent(digest_of(r[1], r[2], r[3], json.loads(r[4])), r[1], bool(r[5]))
-            for r in rows
-        }
+    def events(self, ids: set[str], digests: set[str] | None = None) -> dict[str, LoggedEvent]:
+        """Return the logged events among *ids*.
+
+        With *digests*, only those ids get their content digest, the others
+        :data:`UNKNOWN`: a retraction needs its target's type and state, not its
+        content, and reading the data column is most of the query (100 ids at
+        1M events, here: 30-95 ms with it, 10-18 ms without).
+        """
+        found: dict[str, LoggedEvent] = {}
+        full = ids if digests is None else ids & digests
+        if full:
+            rows = self.con.execute(
+                "SELECT id, type, occurred, source, data, retracted_at IS NOT NULL FROM events"
+                " WHERE id IN (SELECT unnest($ids))",
+                {"ids": sorted(full)},
+            ).fetchall()
+            for r in rows:
+                digest = digest_of(r[1], r[2], r[3], json.loads(r[4]))
+                found[r[0]] = LoggedEvent(digest, r[1], bool(r[5]))
+        if len(full) < len(ids):
+            rows = self.con.execute(
+                "SELECT id, type, retracted_at IS NOT NULL FROM events"
+                " WHERE id IN (SELECT unnest($ids))",
+                {"ids": sorted(ids - full)},
+            ).fetchall()
+            found.update((r[0], LoggedEvent(UNKNOWN, r[1], bool(r[2]))) for r in rows)
+        return found
 
 
 class WriteCache:
@@ -128,13 +154,21 @@ def _column(con: duckdb.DuckDBPyConnection, kind: str, table: str) -> set[str]:
 
 
 class CachedKnown:
-    """Answer from a :class:`WriteCache`; ask *lookup* (the projection) for older event ids."""
+    """Answer from a :class:`WriteCache`; ask *lookup* (the projection) for older event ids.
+
+    *own* are the batch's own ids: only an id can meet its earlier self, so only
+    they need a digest (``lookup(ids, digests)`` reads content for *digests* alone).
+    """
 
     def __init__(
-        self, cache: WriteCache, lookup: Callable[[set[str]], dict[str, LoggedEvent]]
+        self,
+        cache: WriteCache,
+        lookup: Callable[[set[str], set[str]], dict[str, LoggedEvent]],
+        own: set[str],
     ) -> None:
         self.cache = cache
         self.lookup = lookup
+        self.own = own
         self.seen: dict[str, LoggedEvent] = {}
 
     def existing(self, kind: str, keys: set[str]) -> set[str]:
@@ -147,11 +181,15 @@ class CachedKnown:
         for i in ids & self.cache.added.keys():
             fact, retracted = self.cache.added[i]
             found[i] = LoggedEvent(fact_digest(fact), fact.type, retracted)
-        for i in (ids - found.keys()) & self.cache.marked.keys():
-            found[i] = self.cache.marked[i]
+        marked = self.cache.marked
+        for i in (ids - found.keys()) & marked.keys():
+            if marked[i].digest != UNKNOWN or i not in self.own:
+                found[i] = marked[i]
         rest = ids - found.keys()
         if rest:
-            found.update(self.lookup(rest))
+            for i, event in self.lookup(rest, rest & self.own).items():
+                mark = marked.get(i)  # our retraction of it, which the projection may lack
+                found[i] = event if mark is None else LoggedEvent(event.digest, mark.type, True)
         self.seen.update(found)
         return found
 
@@ -168,7 +206,7 @@ def retraction_targets(
             if batch is None:  # built only for a batch that retracts something
                 batch = dict(written)
             if target_id in batch:
-                targets[target_id] = LoggedEvent("", batch[target_id].type, False)
+                targets[target_id] = LoggedEvent(UNKNOWN, batch[target_id].type, False)
             else:
                 targets[target_id] = known.seen[target_id]
     return targets

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,7 +123,8 @@ class Timeline:
             reader = self._con  # the caller's reader, if any, is left as it is
             try:
                 cache, self._cache = self._write_cache(tail), None  # restored once written
-                known = CachedKnown(cache, lambda ids: self._lookup_events(tail, cache, ids))
+                own = {fact.id for _, fact in drafts if fact.id is not None}
+                known = CachedKnown(cache, partial(self._lookup_events, tail, cache), own)
                 accepted, problems = check_facts(drafts, known)
             finally:
                 if self._con is not None and self._con is not reader:
@@ -163,9 +165,9 @@ class Timeline:
         return WriteCache.load(con, tail.point)
 
     def _lookup_events(
-        self, tail: Tail, cache: WriteCache, ids: set[str]
+        self, tail: Tail, cache: WriteCache, ids: set[str], digests: set[str]
     ) -> dict[str, LoggedEvent]:
-        """Ask the projection for the logged events among *ids* that *cache* does not hold.
+        """Ask the projection for the logged events among *ids* (content of *digests* only).
 
         A projection current at any end the cache has followed answers as one caught
         up to *tail* would (see ``WriteCache.points``), so it is read as it stands:
@@ -176,9 +178,9 @@ class Timeline:
 
         con = self._reader_at(cache.points)
         if con is not None:
-            return ProjectionKnown(con).events(ids)
+            return ProjectionKnown(con).events(ids, digests)
         with self._caught_up(tail) as con:
-            return ProjectionKnown(con).events(ids)
+            return ProjectionKnown(con).events(ids, digests)
 
     def _reader_at(self, points: set[tuple[int, int, str]]) -> duckdb.DuckDBPyConnection | None:
         """Return a reader on the projection if it stands at one of *points*, else None.
