@@ -143,7 +143,7 @@ def test_replay_stores_stints_by_org_and_members_by_root(small) -> None:
 def test_replay_writes_small_row_groups(tmp_path: Path) -> None:
     """A replay writes row groups of ROW_GROUP_SIZE rows, not DuckDB's 122,880."""
     from benchmarks.generate import generate
-    from timeline.projection import ROW_GROUP_SIZE
+    from timeline._duck import ROW_GROUP_SIZE
 
     with timeline.open(generate(20_000, tmp_path / "log.jsonl", seed=5)) as tl:
         tl.sync()

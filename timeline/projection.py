@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import define
 
+from . import _duck
 from . import _sqlfiles as sqlfiles
 from ._locks import LockTimeoutError, flock
 from .log import EventLog, Tail
@@ -33,7 +34,17 @@ from .log import EventLog, Tail
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["Progress", "Projection", "SyncResult", "default_db_path", "schema_version"]
+__all__ = [
+    "Progress",
+    "Projection",
+    "SyncResult",
+    "default_db_path",
+    "memory_limit",
+    "schema_version",
+]
+
+#: How much memory DuckDB work may take (verify uses it too).
+memory_limit = _duck.memory_limit
 
 log = logging.getLogger("timeline")
 
@@ -47,9 +58,6 @@ def schema_version() -> int:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return int(digest.hexdigest()[:7], 16)  # 28 bits: fits the INTEGER column
 
-
-#: WAL size past which a catch-up's COMMIT checkpoints the projection (DuckDB's default is 16 MiB).
-WAL_CHECKPOINT = os.environ.get("TIMELINE_WAL_CHECKPOINT", "4MiB")
 
 #: Derived tables that a catch-up updates by key (sql/derive_catchup.sql) instead of rebuilding.
 INCREMENTAL = frozenset({"people", "roles", "org_names", "orgs", "org_links", "role_changes"})
@@ -110,49 +118,6 @@ class SyncResult:
     action: str
     events: int
     last_seq: int
-
-
-#: DuckDB's memory cap unless $TIMELINE_MEMORY_LIMIT says otherwise: past it, work spills
-#: to disk, which keeps a 10M-event replay near 1.6 GB of RSS (3.3 GB uncapped).
-DEFAULT_MEMORY_LIMIT = "1.5GB"
-
-
-def memory_limit() -> str:
-    """Return the memory limit for DuckDB work (``$TIMELINE_MEMORY_LIMIT``, else the default)."""
-    return os.environ.get("TIMELINE_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
-
-
-#: Rows per row group in the files the projection writes.  DuckDB's default (122,880)
-#: let a team question on one org read a quarter of a 1M log's `members` table; at
-#: 8,192 it reads one or two groups, with no measurable cost to a replay (the file
-#: grows by about half).
-ROW_GROUP_SIZE = 8192
-
-
-def _open_file(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the projection file *path* read-write, writing row groups of ROW_GROUP_SIZE."""
-    import duckdb
-
-    # The row group size is an ATTACH option only (not kept in the file), hence an
-    # in-memory connection with the file attached and made the default catalog.
-    con = duckdb.connect()
-    try:
-        quoted = str(path).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS projection (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
-        con.execute("USE projection")
-        # Spill beside the file, as a plain connect would, not in the working folder.
-        con.execute("SET temp_directory = $dir", {"dir": str(path) + ".tmp"})
-    except BaseException:
-        con.close()
-        raise
-    return con
-
-
-def _memory_settings(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("SET memory_limit = $limit", {"limit": memory_limit()})
-    con.execute("SET preserve_insertion_order = false")
-    # DuckDB's own progress bar writes to stdout, which is the commands' data.
-    con.execute("SET enable_progress_bar = false")
 
 
 #: A progress callback, for a rebuild's steps and an append's lines: (step, done, total).
@@ -316,19 +281,10 @@ class Projection:
         if not self.db_path.exists():
             return None
         try:
-            con = _open_file(self.db_path)
+            return _duck.open_writer(self.db_path, catch_up=True)
         except duckdb.Error as exc:
             log.warning("%s: unreadable projection (%s); rebuilding it", self.db_path, exc)
             return None
-        _memory_settings(con)
-        # A catch-up's COMMIT makes it durable in the WAL; checkpointing that into the
-        # file on every close cost 50-90 ms at 1M events (each touched table's last row
-        # group rewritten, then fsynced).  So close leaves the WAL, and DuckDB checkpoints
-        # at a COMMIT once it passes wal_autocheckpoint; a reader replays the WAL when it
-        # connects (measured: +10 ms per read-only connect for an 804 kB WAL).
-        con.execute("PRAGMA disable_checkpoint_on_shutdown")
-        con.execute("SET wal_autocheckpoint = $size", {"size": WAL_CHECKPOINT})
-        return con
 
     def rebuild(self, progress: Progress | None = None) -> SyncResult:
         """Replay the whole log into a fresh projection.
@@ -355,9 +311,8 @@ class Projection:
         tmp = Path(tmp_name)
         tmp.unlink()  # DuckDB wants to create the file itself
         try:
-            con = _open_file(tmp)
+            con = _duck.open_writer(tmp, catch_up=False)
             try:
-                _memory_settings(con)
                 steps = _rebuild_steps(con, str(self.log.path), nonempty=bool(tail.size))
                 steps.append(("checkpoint", lambda: self._finish(con, tail)))
                 for done, (step, run) in enumerate(steps):
@@ -457,24 +412,8 @@ class Projection:
     # -- reading -------------------------------------------------------------------------
 
     def connect_read(self, *, files: bool = False) -> duckdb.DuckDBPyConnection:
-        """Open a read-only connection: queries on it cannot change the projection.
-
-        Unless *files* is set (``export`` only), it cannot touch other files
-        either: no COPY TO, no read_csv of the log or anything else, no ATTACH,
-        and SQL cannot turn that back on.
-        """
-        import duckdb
-
-        config: dict[str, str | bool | int | float | list[str]] = (
-            {} if files else {"enable_external_access": False}
-        )
-        con = duckdb.connect(str(self.db_path), read_only=True, config=config)
-        # DuckDB's own progress bar writes to stdout, which is the commands' data.  (The
-        # configuration is not locked for this: DuckDB itself refuses to turn external
-        # access back on while the database is open, and connections of one process
-        # share the database, so a lock would stop the next connection's SET.)
-        con.execute("SET enable_progress_bar = false")
-        return con
+        """Open a read-only connection (see :func:`timeline._duck.open_reader`)."""
+        return _duck.open_reader(self.db_path, files=files)
 
 
 def _hash_of(line: bytes) -> str | None:
