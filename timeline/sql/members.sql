@@ -29,15 +29,16 @@ CREATE OR REPLACE MACRO tl_org_closure() AS TABLE
 CREATE OR REPLACE TABLE org_closure AS FROM tl_org_closure();
 
 -- The rows of the `members` table for the stints in `stint_table` (all of `stints`, or
--- a catch-up's share of them), from the small tables as known now.  `roles`: the
+-- a catch-up's share of them), with the role changes in `role_table` (`role_changes`,
+-- or the share of it for those stints' pairs), from the small tables as known now.  `roles`: the
 -- stint's visible role changes from its start on, in (lo, seq) order; `names`: the
 -- org's names in (lo, seq) order -- so the role and the org's name as of a day are the
 -- last entry from no later than that day.
-CREATE OR REPLACE MACRO tl_member_rows(stint_table) AS TABLE
+CREATE OR REPLACE MACRO tl_member_rows(stint_table, role_table) AS TABLE
     WITH s AS (FROM query_table(stint_table) WHERE track = 'member'),
     rc AS (
         SELECT person, org, list({'lo': lo, 'seq': seq, 'role': role} ORDER BY lo, seq) AS roles
-        FROM role_changes SEMI JOIN (SELECT DISTINCT person, org FROM s) USING (person, org)
+        FROM query_table(role_table)
         WHERE retracted_at IS NULL AND role IS NOT NULL
         GROUP BY ALL
     ),
@@ -61,4 +62,4 @@ CREATE OR REPLACE MACRO tl_member_rows(stint_table) AS TABLE
 -- Sorted by root, in small row groups (Projection's writers attach the file with
 -- ROW_GROUP_SIZE): one root's rows then sit in one or two row groups, which the zone
 -- maps find.  (Sorting by (root, s_lo) cost more and pruned nothing more.)
-CREATE OR REPLACE TABLE members AS FROM tl_member_rows('stints') ORDER BY root;
+CREATE OR REPLACE TABLE members AS FROM tl_member_rows('stints', 'role_changes') ORDER BY root;

@@ -42,7 +42,10 @@ SELECT person, org FROM stints WHERE org IN (SELECT org FROM _closure_changed);
 -- Their stints, from the table (joins rather than IN over (person, org): the join's
 -- filters reach the scan); the `_affected` pairs' stints are catchup.sql's `_new_stints`.
 -- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
-CREATE TEMP TABLE _member_stints AS
+CREATE TEMP TABLE _member_stints AS FROM stints LIMIT 0;
+
+-- needs: RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
+INSERT INTO _member_stints
 SELECT s.* FROM stints s JOIN (SELECT DISTINCT person, org FROM _member_pairs) p
     ON s.person = p.person AND s.org = p.org;
 
@@ -71,4 +74,9 @@ INSERT INTO org_closure
 FROM tl_org_closure() WHERE org IN (SELECT org FROM _closure_changed);
 
 -- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
-INSERT INTO members FROM tl_member_rows('_member_stints');
+CREATE TEMP TABLE _member_roles AS
+SELECT r.* FROM role_changes r JOIN (SELECT DISTINCT person, org FROM _member_stints) p
+    ON r.person = p.person AND r.org = p.org;
+
+-- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
+INSERT INTO members FROM tl_member_rows('_member_stints', '_member_roles');
