@@ -27,21 +27,10 @@ import attrs
 from . import events
 from ._facts import Fact, quote
 from .dates import DateValue
-from .events import DRAFT_KEYS, TYPES, WITH_OCCURRED
+from .events import DRAFT_KEYS, REF_KIND, TYPES, WITH_OCCURRED
 
 __all__ = ["DEFINED_BY", "FAST", "REF_KIND", "SOURCES", "fast_fact"]
 
-#: The kind of key each slug field names (validate._refs says the same; a test holds it).
-REF_KIND = {
-    "person": "person",
-    "founders": "person",
-    "outgoing": "person",
-    "incoming": "person",
-    "authors": "person",
-    "org": "org",
-    "parent": "org",
-    "into": "org",
-}
 #: The field whose slug each defining type adds (validate._defines).
 DEFINED_BY = {
     "SourceAdded": ("source", "source"),
@@ -87,22 +76,8 @@ def _remembering(check: Callable[[Any, Any, Any], Any], attr: Any) -> Callable[[
     return valid
 
 
-_dates: dict[str, bool] = {}
-
-
-def _date_ok(text: str) -> bool:
-    """Tell whether *text* is a valid date value, remembering the verdict."""
-    ok = _dates.get(text)
-    if ok is None:
-        try:
-            DateValue.parse(text)
-            ok = True
-        except Exception:  # any refusal: the reference path will word it
-            ok = False
-        if len(_dates) >= MEMO_LIMIT:
-            _dates.clear()
-        _dates[text] = ok
-    return ok
+#: Tell whether a text is a valid date value, remembering the verdict.
+_date_ok = _remembering(lambda _inst, _attr, text: DateValue.parse(text), None)
 
 
 def _field_code(i: int, f: Any, env: dict[str, Any]) -> list[str] | None:

@@ -24,19 +24,9 @@ from .validate import ID, KINDS
 
 __all__ = ["FIELDS", "KEPT", "LISTS", "markers", "statements"]
 
-#: The kind of key each slug field names (validate._refs and _defines say the same).
-REF_KIND = {
-    "person": "person",
-    "founders": "person",
-    "outgoing": "person",
-    "incoming": "person",
-    "authors": "person",
-    "org": "org",
-    "parent": "org",
-    "into": "org",
-    "source": "source",
-    "paper": "paper",
-}
+#: The kind of key each slug field names: the references, and the fields that define
+#: a source or a paper (validate._refs and _defines say the same).
+REF_KIND = {**events.REF_KIND, "source": "source", "paper": "paper"}
 #: The data field whose slug each defining type adds.
 DEFINED_BY = {"SourceAdded": "source", "PersonAdded": "person", "OrgFounded": "org"}
 DEFINED_BY["PaperPublished"] = "paper"

@@ -17,6 +17,7 @@ from .dates import DateValue, parse_duration
 
 __all__ = [
     "DRAFT_KEYS",
+    "REF_KIND",
     "TAGS",
     "WITH_OCCURRED",
     "Draft",
@@ -253,6 +254,19 @@ WITH_OCCURRED = frozenset(
         "PaperPublished",
     }
 )
+
+#: The kind of key each slug field refers to (validate._refs checks the same fields;
+#: tests/test_append_fast.py holds the two together).
+REF_KIND = {
+    "person": "person",
+    "founders": "person",
+    "outgoing": "person",
+    "incoming": "person",
+    "authors": "person",
+    "org": "org",
+    "parent": "org",
+    "into": "org",
+}
 
 
 #: The members of an input line (a draft): ``type`` and ``data`` required, the others optional.
