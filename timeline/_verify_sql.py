@@ -22,12 +22,12 @@ import duckdb
 
 from . import _sqlfiles as sqlfiles
 from . import events
+from ._duck import memory_limit
 from ._hashing import GENESIS
 from ._verify_python import Checker, check_timestamp, hash_matches
 from ._verify_rules import FIELDS, KEPT, LISTS, markers, statements
 from .dates import DateValue
 from .errors import LogCorruptError
-from .projection import memory_limit
 from .validate import KINDS
 
 __all__ = ["BadText", "Resized", "Scan", "Unsupported", "connect"]

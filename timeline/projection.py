@@ -34,17 +34,7 @@ from .log import EventLog, Tail
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = [
-    "Progress",
-    "Projection",
-    "SyncResult",
-    "default_db_path",
-    "memory_limit",
-    "schema_version",
-]
-
-#: How much memory DuckDB work may take (verify uses it too).
-memory_limit = _duck.memory_limit
+__all__ = ["Progress", "Projection", "SyncResult", "default_db_path", "schema_version"]
 
 log = logging.getLogger("timeline")
 

@@ -6,10 +6,6 @@ CREATE OR REPLACE MACRO stints_known(known_at) AS TABLE
     UNION ALL
     SELECT * FROM tl_stints(tl_known(known_at), false) WHERE known_at IS NOT NULL;
 
--- Whether an event (its recorded and retracted_at) counts as the log stood at `known`.
-CREATE OR REPLACE MACRO tl_visible(recorded, retracted_at, known) AS
-    recorded <= known AND (retracted_at IS NULL OR retracted_at > known);
-
 -- An org and every unit below it (parent links as known at `known_at`).
 CREATE OR REPLACE MACRO org_tree(org_slug, known_at) AS TABLE
     WITH RECURSIVE tree(org) AS (
@@ -31,19 +27,9 @@ CREATE OR REPLACE MACRO tl_status(s_lo, s_hi, e_lo, e_hi, w_lo, w_hi) AS
 -- An org, the units below it and the orgs merged into any of them (OrgMerged,
 -- extension 1), each with the date range from which its members count as the
 -- org's: -infinity for the org and its units, the merge date for a merged org.
+-- The walk is tl_org_tree's (sql/members.sql), which org_closure shares.
 CREATE OR REPLACE MACRO org_tree_since(org_slug, known_at) AS TABLE
-    WITH RECURSIVE tree(org, since_lo, since_hi) AS (
-        SELECT org_slug, '-infinity'::DATE, '-infinity'::DATE
-        UNION
-        SELECT l.org,
-               CASE WHEN l.type = 'OrgMerged' THEN greatest(tree.since_lo, l.lo)
-                    ELSE tree.since_lo END,
-               CASE WHEN l.type = 'OrgMerged' THEN greatest(tree.since_hi, l.hi)
-                    ELSE tree.since_hi END
-        FROM org_links l JOIN tree ON l.target = tree.org
-        WHERE tl_visible(l.recorded, l.retracted_at, tl_known(known_at))
-    )
-    SELECT org, min(since_lo) AS since_lo, min(since_hi) AS since_hi FROM tree GROUP BY org;
+    SELECT org, since_lo, since_hi FROM tl_org_tree(org_slug, known_at);
 
 -- tl_status of a member stint counted only from `since` on (see org_tree_since):
 -- the start is clipped to the merge date; a stint that may have ended before the

@@ -40,6 +40,10 @@ CREATE OR REPLACE MACRO tl_known(k) AS
         ELSE k::TIMESTAMP
     END;
 
+-- Whether an event (its recorded and retracted_at) counts as the log stood at `known`.
+CREATE OR REPLACE MACRO tl_visible(recorded, retracted_at, known) AS
+    recorded <= known AND (retracted_at IS NULL OR retracted_at > known);
+
 -- Events as the log stood at `known_at`: recorded by then, not retracted by then.
 CREATE OR REPLACE MACRO visible_events(known_at) AS TABLE
     SELECT * FROM events

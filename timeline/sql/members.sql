@@ -5,14 +5,20 @@
 -- A replay runs this file after derive.sql; a catch-up keeps both tables up to date by
 -- key instead (members_catchup.sql).
 
--- Every org above another (a parent, or an org merged into it, transitively), with the
--- dates from which the lower one's members count: org_tree_since for every root at
--- once, as known now.  The org itself is left out: tl_member_rows adds each stint for
--- its own org.
-CREATE OR REPLACE MACRO tl_org_closure() AS TABLE
+-- Every org below `root_slug` (a unit, or an org merged into it, transitively; the org
+-- itself included) with the date range from which its members count as the root's:
+-- -infinity for the root and its units, the latest merge date on the way for a merged
+-- org.  A NULL `root_slug` walks from every org that has one below it.  Links as known
+-- at `known_at`.  org_tree_since (one root) and org_closure (every root, now) read it.
+CREATE OR REPLACE MACRO tl_org_tree(root_slug, known_at) AS TABLE
     WITH RECURSIVE tree(root, org, since_lo, since_hi) AS (
-        SELECT DISTINCT target, target, '-infinity'::DATE, '-infinity'::DATE
-        FROM org_links WHERE retracted_at IS NULL
+        SELECT r, r, '-infinity'::DATE, '-infinity'::DATE
+        FROM (
+            SELECT root_slug AS r WHERE root_slug IS NOT NULL
+            UNION
+            SELECT target FROM org_links
+            WHERE root_slug IS NULL AND tl_visible(recorded, retracted_at, tl_known(known_at))
+        )
         UNION
         SELECT tree.root, l.org,
                CASE WHEN l.type = 'OrgMerged' THEN greatest(tree.since_lo, l.lo)
@@ -20,20 +26,24 @@ CREATE OR REPLACE MACRO tl_org_closure() AS TABLE
                CASE WHEN l.type = 'OrgMerged' THEN greatest(tree.since_hi, l.hi)
                     ELSE tree.since_hi END
         FROM org_links l JOIN tree ON l.target = tree.org
-        WHERE l.retracted_at IS NULL
+        WHERE tl_visible(l.recorded, l.retracted_at, tl_known(known_at))
     )
     SELECT root, org, min(since_lo) AS since_lo, min(since_hi) AS since_hi
-    FROM tree WHERE root <> org GROUP BY ALL;
+    FROM tree GROUP BY ALL;
 
--- Every org above another, with the dates from which the lower one's members count.
+-- Every org above another, with the dates from which the lower one's members count, as
+-- known now.  The org itself is left out: tl_member_rows adds each stint for its own org.
+CREATE OR REPLACE MACRO tl_org_closure() AS TABLE
+    FROM tl_org_tree(NULL, NULL) WHERE root <> org;
+
 CREATE OR REPLACE TABLE org_closure AS FROM tl_org_closure();
 
 -- The rows of the `members` table for the stints in `stint_table` (all of `stints`, or
 -- a catch-up's share of them), with the role changes in `role_table` (`role_changes`,
--- or the share of it for those stints' pairs), from the small tables as known now.  `roles`: the
--- stint's visible role changes from its start on, in (lo, seq) order; `names`: the
--- org's names in (lo, seq) order -- so the role and the org's name as of a day are the
--- last entry from no later than that day.
+-- or the share of it for those stints' pairs), from the small tables as known now.
+-- `roles`: the stint's visible role changes from its start on, in (lo, seq) order;
+-- `names`: the org's names in (lo, seq) order -- so the role and the org's name as of
+-- a day are the last entry from no later than that day.
 CREATE OR REPLACE MACRO tl_member_rows(stint_table, role_table) AS TABLE
     WITH s AS (FROM query_table(stint_table) WHERE track = 'member'),
     rc AS (
