@@ -11,12 +11,11 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from attrs import frozen
 
 from ._locks import acquire, flock
 from ._resources import bundled_log
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["AppendResult", "Timeline", "open_timeline"]
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class AppendResult:
     """What an append wrote: how many events, their seq range, and the retries skipped."""
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-
-from attrs import frozen
 
 from .errors import BadDateError
 
@@ -48,7 +47,7 @@ def _single_bounds(text: str) -> tuple[date, date]:
     return date(year, month, day), date(year, month, day)
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class DateValue:
     """A date as a source gave it: the text, and the inclusive day bounds it allows."""
 

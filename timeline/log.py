@@ -14,9 +14,8 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-
-from attrs import frozen
 
 from ._hashing import GENESIS, line_hash
 from ._locks import acquire
@@ -28,7 +27,7 @@ log = logging.getLogger("timeline")
 CHUNK = 1 << 16
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class Tail:
     """Where the committed part of the log ends: its size, last seq, hash and recorded time."""
 

@@ -20,11 +20,10 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from attrs import define
 
 from . import _duck
 from . import _sqlfiles as sqlfiles
@@ -101,7 +100,7 @@ def default_db_path(log_path: Path) -> Path:
     return base / f"{log_path.stem}-{digest}.duckdb"
 
 
-@define
+@dataclass(slots=True)
 class SyncResult:
     """What a sync did: ``none``, ``incremental`` or ``rebuild``, and how many events it read."""
 
