@@ -213,6 +213,19 @@ def test_fast_and_line_by_line_verify_agree(tmp_path: Path, data: st.DataObject)
     assert _outcome(log, from_seq, "sql") == _outcome(log, from_seq, "python")
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_streamed_reading_agrees_with_line_by_line_verify(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    """A log read by the CSV reader, as a large one is, is judged as line by line."""
+    monkeypatch.setattr("timeline._verify_sql.WHOLE", 0)
+    log = tmp_path / "m.jsonl"
+    log.write_bytes(data.draw(_logs(_base_records(tmp_path))))
+    from_seq = data.draw(st.integers(1, 16))
+    assert _outcome(log, from_seq, "sql") == _outcome(log, from_seq, "python")
+
+
 #: Per kind of data field, the values nearest to its rule.
 NEAR = {
     "text": [

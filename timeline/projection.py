@@ -55,13 +55,14 @@ CATCHUP_SKIP = INCREMENTAL | {"_role_changed"}
 
 
 @functools.cache
-def _statements(name: str) -> list[tuple[str, list[frozenset[str]]]]:
-    """Split ``sql/<name>.sql`` into statements, each with its ``-- needs:`` type sets."""
+def _statements(name: str) -> list[tuple[str, list[frozenset[str]], frozenset[str]]]:
+    """Split ``sql/<name>.sql`` into (statement, ``-- needs:`` sets, ``-- unless:`` types)."""
+
+    def types(comments: list[str], prefix: str) -> list[frozenset[str]]:
+        return [frozenset(c.split(":", 1)[1].split()) for c in comments if c.startswith(prefix)]
+
     return [
-        (
-            body,
-            [frozenset(c.split(":", 1)[1].split()) for c in comments if c.startswith("-- needs:")],
-        )
+        (body, types(comments, "-- needs:"), frozenset().union(*types(comments, "-- unless:")))
         for body, comments in sqlfiles.statements(sqlfiles.text(name))
     ]
 
@@ -77,14 +78,16 @@ def _run(
 
     Statements that create (or replace) a table named in *skip* are left out, and so, when
     *touched* (the event types a catch-up read) is given, are those whose
-    ``-- needs:`` lines it does not meet: each line lists types of which one must
-    have been touched.
+    ``-- needs:`` lines it does not meet (each line lists types of which one must
+    have been touched) or whose ``-- unless:`` lines name a touched type.
     """
-    for body, needs in _statements(name):
+    for body, needs, unless in _statements(name):
         created = re.match(r"\s*CREATE OR REPLACE (?:TEMP )?TABLE (\w+)", body)
         if created and created.group(1) in skip:
             continue
-        if touched is not None and not all(types & touched for types in needs):
+        if touched is not None and (
+            not all(types & touched for types in needs) or unless & touched
+        ):
             continue
         con.execute(body, sqlfiles.bound(body, params))
 
@@ -343,7 +346,7 @@ class Projection:
             try:
                 # The load statement, returning what it loaded: one statement fewer than
                 # counting the new events afterwards.
-                ((load, _),) = _statements("load")
+                ((load, _, _),) = _statements("load")
                 loaded = con.execute(load + " RETURNING seq, type", {"path": chunk.name})
                 touched = self._touched(con, loaded.fetchall(), after, tail)
                 params = {"after": after}

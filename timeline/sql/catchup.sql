@@ -19,9 +19,10 @@ SELECT DISTINCT person, org FROM edge_index WHERE seq IN (SELECT seq FROM _retra
 EXCEPT SELECT person, org FROM _affected;
 
 -- Every event of the affected pairs, found by seq through edge_index; then their
--- edges (of these pairs: a leadership change may name another) for tl_stints.
+-- edges (of these pairs: a leadership change may name another) for tl_stints.  A
+-- view: only the next statement reads it.
 -- needs: PersonJoined PersonLeft LeadershipChanged
-CREATE TEMP TABLE _pair_events AS
+CREATE TEMP VIEW _pair_events AS
 FROM events WHERE seq IN (SELECT i.seq FROM edge_index i JOIN _affected a USING (person, org));
 
 -- needs: PersonJoined PersonLeft LeadershipChanged

@@ -1,0 +1,91 @@
+"""A log larger than `_verify_sql.WHOLE` is split into lines by DuckDB's CSV reader.
+
+Read as one value, a 10M-event log (3.2 GB) needed more than the memory limit and
+sent verify to the line-by-line check; the CSV reader streams.  Its lines must be
+exactly the file's, numbered as the file numbers them, or the one-value reading
+decides (tests/test_verify_agreement.py runs the mutated logs through both).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from _faults import small_log
+
+from timeline._verify_sql import Scan, connect
+from timeline.errors import LogCorruptError
+from timeline.verify import verify
+
+
+def _lines(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[int, str]], bool]:
+    """Scan *path* as a large log; return its (n, line) rows and whether the CSV reading held."""
+    monkeypatch.setattr("timeline._verify_sql.WHOLE", 0)
+    kept: list[bool] = []
+    streamed = Scan._load_streamed
+
+    def spy(scan: Scan) -> bool:
+        kept.append(streamed(scan))
+        return kept[-1]
+
+    monkeypatch.setattr(Scan, "_load_streamed", spy)
+    with tempfile.TemporaryDirectory() as folder:
+        con = connect(Path(folder))
+        try:
+            scan = Scan(con, path, path.stat().st_size, 1)
+            rows = con.execute(
+                "SELECT n, line FROM lines WHERE n <= $t ORDER BY n", {"t": scan.total}
+            )
+            return rows.fetchall(), kept == [True]
+        finally:
+            con.close()
+
+
+def test_streamed_lines_are_the_files_lines_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV reader's lines of a well-formed log are its lines, numbered from 1."""
+    path = small_log(tmp_path)
+    rows, streamed = _lines(path, monkeypatch)
+    assert streamed
+    assert rows == list(enumerate(path.read_text(encoding="utf-8").split("\n")[:-1], start=1))
+
+
+@pytest.mark.parametrize(
+    "odd", [b"\n", b"\r\n", b"{}\r\n", b"x\x01y\n", b"\xef\xbb\xbf{}\n", b"\xff\xfe\n"]
+)
+def test_odd_lines_of_a_large_log_are_read_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, odd: bytes
+) -> None:
+    """An empty line, a carriage return, the delimiter, a BOM: the scan's lines are the file's.
+
+    (Where the CSV reader's reading differs, the one-value reading replaces it.)
+    """
+    path = small_log(tmp_path)
+    content = path.read_bytes()
+    lines = content.split(b"\n")
+    path.write_bytes(b"\n".join(lines[:3]) + b"\n" + odd + b"\n".join(lines[3:]))
+    if odd == b"\xff\xfe\n":  # not UTF-8: verify reads up to it, and reports it
+        monkeypatch.setattr("timeline._verify_sql.WHOLE", 0)
+        with pytest.raises(LogCorruptError) as caught:
+            verify(path)
+        assert caught.value.line == 4
+        return
+    rows, _ = _lines(path, monkeypatch)
+    expected = path.read_bytes().decode().split("\n")[:-1]
+    assert rows == list(enumerate(expected, start=1))
+
+
+def test_verify_of_a_large_log_reports_the_bad_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the CSV reader, a bad line is reported with its line number in the file."""
+    path = small_log(tmp_path)
+    lines = path.read_bytes().split(b"\n")
+    lines[9] = lines[9].replace(b'"seq":10', b'"seq":11')
+    path.write_bytes(b"\n".join(lines))
+    monkeypatch.setattr("timeline._verify_sql.WHOLE", 0)
+    with pytest.raises(LogCorruptError) as caught:
+        verify(path)
+    assert caught.value.line == 10
