@@ -81,6 +81,11 @@ def _workcopy(args: argparse.Namespace) -> tuple[Path, Path]:
     log, db = work / args.log.name, work / args.db.name
     shutil.copyfile(args.log, log)
     shutil.copyfile(args.db, db)
+    # A catch-up's last changes may still be in DuckDB's WAL: without it the copy is
+    # behind the log, and the task's append would first catch it up.
+    wal = args.db.with_name(args.db.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, db.with_name(db.name + ".wal"))
     return log, db
 
 

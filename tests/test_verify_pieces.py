@@ -19,8 +19,11 @@ from timeline.errors import LogCorruptError
 from timeline.verify import verify
 
 
-def _lines(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[int, str]], bool]:
-    """Scan *path* as a large log; return its (n, line) rows and whether the CSV reading held."""
+def _lines(
+    path: Path, monkeypatch: pytest.MonkeyPatch, size: int | None = None
+) -> tuple[list[tuple[int, str]], bool]:
+    """Scan *path* (its first *size* bytes) as a large log: return the scan's (n, line)
+    rows and whether the CSV reading held."""
     monkeypatch.setattr("timeline._verify_sql.WHOLE", 0)
     kept: list[bool] = []
     streamed = Scan._load_streamed
@@ -33,7 +36,7 @@ def _lines(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[int,
     with tempfile.TemporaryDirectory() as folder:
         con = connect(Path(folder))
         try:
-            scan = Scan(con, path, path.stat().st_size, 1)
+            scan = Scan(con, path, size or path.stat().st_size, 1)
             rows = con.execute(
                 "SELECT n, line FROM lines WHERE n <= $t ORDER BY n", {"t": scan.total}
             )
@@ -89,3 +92,16 @@ def test_verify_of_a_large_log_reports_the_bad_line(
     with pytest.raises(LogCorruptError) as caught:
         verify(path)
     assert caught.value.line == 10
+
+
+def test_a_large_log_appended_to_meanwhile_is_read_up_to_its_measured_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines appended after verify measured the log are not in the scan (nor a fallback)."""
+    path = small_log(tmp_path)
+    measured = path.read_bytes()
+    with path.open("ab") as fh:  # an append after the size was taken
+        fh.write(measured.split(b"\n")[0] + b"\n")
+    rows, streamed = _lines(path, monkeypatch, len(measured))
+    assert streamed
+    assert rows == list(enumerate(measured.decode().split("\n")[:-1], start=1))

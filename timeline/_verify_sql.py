@@ -12,6 +12,7 @@ one source.  The scan only answers "which line fails first";
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import threading
 from pathlib import Path
@@ -113,6 +114,12 @@ class Scan:
         with open(self.path, "rb") as fh:
             fh.seek(self.size - 1)
             ends_with_newline = fh.read(1) == b"\n"
+            grew = os.fstat(fh.fileno()).st_size > self.size
+        if grew and ends_with_newline:
+            # Appended to since its size was measured (verify does not block writers):
+            # keep the lines within that size, as the one-value reading would.
+            self._run("lines_within", {"size": self.size})
+            count, chars = self._one("SELECT count(*), coalesce(sum(strlen(line)), 0) FROM lines")
         if chars + count - (0 if ends_with_newline else 1) != self.size:
             return False
         self.ends_with_newline, self.total = ends_with_newline, count
