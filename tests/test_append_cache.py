@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import timeline
+from timeline import _known
 from timeline.errors import InvalidEventError
 
 RECORDED = "2025-05-26T12:00:00Z"
@@ -63,6 +64,47 @@ def test_appends_leave_the_projection_to_the_next_read(log: Path) -> None:
         tl.append([_join("cid", "acme")], recorded_at=RECORDED)
         assert tl.projection.db_path.stat().st_mtime_ns == synced
         assert [r["person"] for r in tl.team("acme", "2010-06")] == ["cid"]
+
+
+def test_a_first_small_append_looks_up_its_slugs_instead_of_loading_all(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Timeline's first small append reads no slug list; its second one loads them all."""
+    lists: list[str] = []
+    column = _known._column
+
+    def spy(con: Any, kind: str, table: str) -> set[str]:
+        lists.append(kind)
+        return column(con, kind, table)
+
+    monkeypatch.setattr(_known, "_column", spy)
+    with timeline.open(log) as tl:
+        with pytest.raises(InvalidEventError, match="zed"):
+            tl.append([_join("ann", "acme"), _join("zed", "acme")], recorded_at=RECORDED)
+        assert lists == []
+        assert tl._cache is not None and not tl._cache.complete
+        tl.append([_add("zed"), _join("zed", "acme")], recorded_at=RECORDED)
+        assert sorted(lists) == sorted(_known.KINDS)
+        assert tl._cache is not None and tl._cache.complete
+
+
+def test_a_partial_cache_keeps_what_its_append_defined(log: Path) -> None:
+    """A slug the first (partial) append defined is known once the cache is completed."""
+    with timeline.open(log) as tl:
+        tl.append([_add("zed"), _org("lab")], recorded_at=RECORDED)
+        tl.append([_join("zed", "lab")], recorded_at=RECORDED)
+        with pytest.raises(InvalidEventError, match="nobody"):
+            tl.append([_join("nobody", "lab")], recorded_at=RECORDED)
+    with timeline.open(log) as tl:
+        assert [r["person"] for r in tl.team("lab", "2010-06")] == ["zed"]
+
+
+def test_a_first_large_append_loads_every_slug(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first batch of more than PARTIAL_BATCH events validates against a complete cache."""
+    monkeypatch.setattr("timeline.api.PARTIAL_BATCH", 1)
+    with timeline.open(log) as tl:
+        tl.append([_add("bob"), _join("bob", "acme")], recorded_at=RECORDED)
+        assert tl._cache is not None and tl._cache.complete
 
 
 def test_another_writers_append_is_seen_before_validating(log: Path) -> None:
