@@ -78,6 +78,8 @@ def _detail(row: dict[str, Any], rows: dict[str, dict[str, Any]]) -> str:
         if "large_rate" in row:
             text += f"; warm {row['large_count']:,.0f}: {row['large_rate']:,.0f} events/s"
         return text
+    if key == "append_single" and row.get("first_single") is not None:
+        return f"the first append of a fresh Timeline {_time(row['first_single'])}"
     if key == "verify":
         return f"{row['events']:,.0f} lines"
     return ""

@@ -252,6 +252,7 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
             key="append_single",
             label="append 1 event, durable (median of 20)",
             seconds=append_row.get("single"),
+            first_single=append_row.get("first_single"),
             rss_mb=append_row.get("rss_mb"),
             runs=append_row.get("runs"),
         )

@@ -242,10 +242,13 @@ def queries(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def append(args: argparse.Namespace) -> dict[str, Any]:
-    """Append batches through one Timeline: cold K, warm K, warm 10K, then 20 single events.
+    """Append one event through a fresh Timeline, then batches and single events through another.
 
-    The first batch (``seconds``, ``rate``) pays for the first append of a
-    ``Timeline``: catching the projection up and loading every slug.  The
+    ``first_single`` is the one event, as ``timeline append`` appends it (a
+    first small append validates against a partial cache).  The batches are
+    cold K, warm K and warm 10K, then come 20 single events.  The first batch
+    (``seconds``, ``rate``) pays for the first append of a ``Timeline``:
+    catching the projection up and loading every slug.  The
     second (``warm_*``) validates against memory; its retractions still read
     their targets from the projection.  The third (``large_*``) is ten times
     larger, still warm.  All come from one stream of events, so no retraction
@@ -259,9 +262,14 @@ def append(args: argparse.Namespace) -> dict[str, Any]:
         os.fsync(fd)
         os.close(fd)
     large = 10 * args.count
-    events = new_events(db, 2 * args.count + large + 21, args.seed, "ab")
+    events = new_events(db, 2 * args.count + large + 22, args.seed, "ab")
     cold, warm = events[: args.count], events[args.count : 2 * args.count]
-    big, singles = events[2 * args.count : -21], events[-21:]
+    big, singles, first = events[2 * args.count : -22], events[-22:-1], events[-1]
+    # A fresh Timeline appending one event, as `timeline append` does (without imports).
+    start = time.perf_counter()
+    with Timeline(log, db) as tl:
+        tl.append([first])
+    first_single = time.perf_counter() - start
     seconds: list[float] = []
     with Timeline(log, db) as tl:
         for batch in (cold, warm, big):
@@ -283,6 +291,7 @@ def append(args: argparse.Namespace) -> dict[str, Any]:
         "large_seconds": seconds[2],
         "large_rate": large / seconds[2],
         "single": single,
+        "first_single": first_single,
     }
 
 
