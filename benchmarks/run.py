@@ -15,7 +15,6 @@ import argparse
 import functools
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -138,28 +137,11 @@ def expected_rows(catchup: list[int]) -> list[str]:
     ]
 
 
-def _cli(args: argparse.Namespace, log: Path, db: Path, org: str) -> dict[str, Any]:
-    exe = shutil.which("timeline", path=str(Path(sys.executable).parent)) or "timeline"
-    cmd = [
-        exe,
-        "--log",
-        str(log),
-        "--db",
-        str(db),
-        "team",
-        org,
-        "--as-of",
-        "2010-06",
-        "--format",
-        "jsonl",
-    ]
-    subprocess.run(cmd, check=True, capture_output=True)  # warm: the projection is synced
-    times = []
-    for _ in range(CLI_RUNS):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return {"seconds": statistics.median(times)}
+def _cli(args: argparse.Namespace, log: Path, db: Path) -> dict[str, Any]:
+    """Time ``timeline team`` end to end (``benchmarks.tasks cli``: fresh interpreters)."""
+    row = _task("cli", args, log=log, db=db, count=CLI_RUNS)
+    row.pop("rss_mb", None)  # the harness's, not the command's
+    return row
 
 
 def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
@@ -235,7 +217,7 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
             "cli_team",
             f"CLI team, warm (median of {CLI_RUNS})",
             args.reps,
-            lambda: _cli(args, log, db, "org-1"),
+            lambda: _cli(args, log, db),
         ),
     ]
     rows += catchups
