@@ -176,7 +176,7 @@ class Timeline:
                 cache.complete_from(con)
             return cache
         first, self._appended = not self._appended, True
-        if cache is None and small and first:
+        if small and first:
             return WriteCache.partial(tail.point)
         return self._load_cache(tail)
 
