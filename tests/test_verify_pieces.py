@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from _faults import small_log
+from hypothesis import given
+from hypothesis import strategies as st
 
-from timeline._verify_sql import Scan, connect
+from timeline._verify_sql import Scan, connect, copy_prefix, utf8_prefix
 from timeline.errors import LogCorruptError
 from timeline.verify import verify
 
@@ -105,3 +107,47 @@ def test_a_large_log_appended_to_meanwhile_is_read_up_to_its_measured_size(
     rows, streamed = _lines(path, monkeypatch, len(measured))
     assert streamed
     assert rows == list(enumerate(measured.decode().split("\n")[:-1], start=1))
+
+
+def _reference_prefix(data: bytes) -> int:
+    """The whole-bytes reading of utf8_prefix: decode once, cut at the last newline."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data.rfind(b"\n", 0, exc.start) + 1
+    return len(data)
+
+
+@given(
+    data=st.lists(
+        st.sampled_from([b"\n", b"ab", b"\xc3\xa9", b"\xe2\x82\xac", b"\xf0\x9f\x98\x80", b"\xff"]),
+        max_size=40,
+    ).map(b"".join),
+    chunk=st.integers(min_value=1, max_value=9),
+    cut_char=st.booleans(),
+)
+def test_utf8_prefix_reads_in_chunks_as_a_whole_decode_would(
+    data: bytes, chunk: int, cut_char: bool
+) -> None:
+    """Chunk by chunk, the UTF-8 prefix ends where decoding the whole would have it end."""
+    if cut_char and data.endswith(b"\xf0\x9f\x98\x80"):
+        data = data[:-2]  # a character cut by the end of the bytes read
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "log.jsonl"
+        path.write_bytes(data + b"\xff more after the size")
+        assert utf8_prefix(path, len(data), chunk) == (_reference_prefix(data), len(data))
+
+
+def test_utf8_prefix_of_a_file_that_shrank_reads_what_is_there(tmp_path: Path) -> None:
+    """A file shorter than the measured size is read to its end, not past it."""
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"a\nb\n")
+    assert utf8_prefix(path, 10, 3) == (4, 4)
+
+
+def test_copy_prefix_copies_exactly_the_first_bytes(tmp_path: Path) -> None:
+    """The copy holds the first *size* bytes of the log, whatever its chunk size."""
+    path, copy = tmp_path / "log.jsonl", tmp_path / "copy.jsonl"
+    path.write_bytes(bytes(range(256)) * 9000)
+    copy_prefix(path, 2_000_003, copy)
+    assert copy.read_bytes() == path.read_bytes()[:2_000_003]

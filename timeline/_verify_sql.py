@@ -11,6 +11,7 @@ one source.  The scan only answers "which line fails first";
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import tempfile
@@ -31,7 +32,7 @@ from .dates import DateValue
 from .errors import LogCorruptError
 from .validate import KINDS
 
-__all__ = ["BadText", "Resized", "Scan", "Unsupported", "connect"]
+__all__ = ["BadText", "Resized", "Scan", "Unsupported", "connect", "copy_prefix", "utf8_prefix"]
 
 
 class Unsupported(Exception):
@@ -51,6 +52,52 @@ class BadText(Exception):
 #: limit from about 2M events on, so a larger log is split by DuckDB's CSV reader, which
 #: streams (sql/verify/lines_streamed.sql).
 WHOLE = 1 << 29
+
+
+#: Bytes read at a time by :func:`utf8_prefix` and :func:`copy_prefix`.
+CHUNK = 1 << 20
+
+
+def utf8_prefix(path: Path, size: int, chunk: int = CHUNK) -> tuple[int, int]:
+    """Return (how many of the first *size* bytes of *path* are whole UTF-8 lines, how
+    many there are: *size*, unless the file shrank meanwhile).
+
+    The first is the second when they all decode; otherwise the offset just after
+    the last newline before the first byte that does not.  Reads *chunk* bytes at
+    a time, so a log of any size costs no more memory than that.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line_start = offset = 0  # where the line being read starts; bytes read so far
+    with open(path, "rb") as fh:
+        while offset < size:
+            block = fh.read(min(chunk, size - offset))
+            pending = len(decoder.getstate()[0])  # bytes of a character cut by the last block
+            try:
+                decoder.decode(block, final=not block or offset + len(block) == size)
+            except UnicodeDecodeError as exc:
+                bad = offset - pending + exc.start
+                newline = block.rfind(b"\n", 0, max(0, bad - offset))
+                end = size if block else offset  # an empty block: the file shrank
+                return (offset + newline + 1 if newline >= 0 else line_start), end
+            if not block:
+                break
+            newline = block.rfind(b"\n")
+            if newline >= 0:
+                line_start = offset + newline + 1
+            offset += len(block)
+    return offset, offset
+
+
+def copy_prefix(path: Path, size: int, target: Path) -> None:
+    """Copy the first *size* bytes of *path* to *target*, :data:`CHUNK` bytes at a time."""
+    with open(path, "rb") as src, open(target, "wb") as dst:
+        left = size
+        while left:
+            block = src.read(min(CHUNK, left))
+            if not block:
+                raise OSError(f"{path} shrank while it was copied")
+            dst.write(block)
+            left -= len(block)
 
 
 def connect(spill: Path) -> duckdb.DuckDBPyConnection:

@@ -21,7 +21,7 @@ from attrs import frozen
 
 from ._verify_python import RECOVER, RESTORE, Checker, MemoryKnown, VerifyReport, draft_of
 from ._verify_python import verify_lines as _verify_lines
-from ._verify_sql import BadText, Resized, Scan, Unsupported, connect
+from ._verify_sql import BadText, Resized, Scan, Unsupported, connect, copy_prefix, utf8_prefix
 from .errors import LogCorruptError
 from .events import EventRetracted
 from .log import EventLog
@@ -126,32 +126,32 @@ def _verify_prefix(
 
     The committed bytes are copied up to the first line that is not UTF-8 and
     that copy is scanned; if it passes, the line-by-line checker judges the
-    line that stopped the copy.
+    line that stopped the copy.  The file is read a chunk at a time, never whole.
     """
-    with open(path, "rb") as fh:
-        data = fh.read(size)
-    try:
-        data.decode("utf-8")
-        cut = len(data)
-    except UnicodeDecodeError as exc:
-        cut = data.rfind(b"\n", 0, exc.start) + 1
+    cut, end = utf8_prefix(path, size)
     copy = folder / "prefix.jsonl"
-    copy.write_bytes(data[:cut])
+    copy_prefix(path, cut, copy)
     con = connect(folder)
     try:
         scan = Scan(con, copy, cut, from_seq)
         bar.reach(0.3)
-        final = cut == len(data)
+        final = cut == end
         _raise_first(scan, path, from_seq, final=final, bar=bar)
         if not final:
-            end = data.find(b"\n", cut)
-            raw = data[cut : len(data) if end < 0 else end + 1]
+            raw = _line_from(path, cut, end)
             number = scan.total + 1
-            raise _explain(scan, path, from_seq, number, raw, last=cut + len(raw) == size)
+            raise _explain(scan, path, from_seq, number, raw, last=cut + len(raw) == end)
         bar.reach(1.0)
         return _report(scan, path, size, from_seq)
     finally:
         con.close()
+
+
+def _line_from(path: Path, start: int, size: int) -> bytes:
+    """Return the line that starts at *start*, with its newline, within *size* bytes."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        return fh.readline(size - start)
 
 
 def _raise_first(scan: Scan, path: Path, from_seq: int, final: bool, bar: _Progress) -> None:
