@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _faults import small_log
@@ -151,3 +152,28 @@ def test_copy_prefix_copies_exactly_the_first_bytes(tmp_path: Path) -> None:
     path.write_bytes(bytes(range(256)) * 9000)
     copy_prefix(path, 2_000_003, copy)
     assert copy.read_bytes() == path.read_bytes()[:2_000_003]
+
+
+def test_a_large_log_that_is_not_utf8_is_never_read_as_one_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV reader's refusal of bad UTF-8 goes straight to the prefix check.
+
+    (At 10M events the one-value reading would run out of memory, and verify
+    would fall back to the line-by-line check.)
+    """
+    path = small_log(tmp_path)
+    lines = path.read_bytes().split(b"\n")
+    lines[5] = lines[5].replace(b'"data":{', b'"data":{"x":"\xff",', 1)
+    path.write_bytes(b"\n".join(lines))
+    monkeypatch.setattr("timeline._verify_sql.WHOLE", 0)
+    run = Scan._run
+
+    def no_whole_value(scan: Scan, name: str, *args: Any, **kwargs: Any) -> list[Any]:
+        assert name != "lines", "the log was read as one value"
+        return run(scan, name, *args, **kwargs)
+
+    monkeypatch.setattr(Scan, "_run", no_whole_value)
+    with pytest.raises(LogCorruptError) as caught:
+        verify(path)
+    assert caught.value.line == 6

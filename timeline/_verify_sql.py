@@ -100,6 +100,11 @@ def copy_prefix(path: Path, size: int, target: Path) -> None:
             left -= len(block)
 
 
+def _not_utf8(exc: duckdb.Error) -> bool:
+    """Tell whether DuckDB refused the text of the log as not UTF-8."""
+    return "utf8" in str(exc).lower().replace("-", "")
+
+
 def connect(spill: Path) -> duckdb.DuckDBPyConnection:
     """Open the in-memory database a scan runs in, under the projection's memory limit.
 
@@ -131,7 +136,7 @@ class Scan:
         try:
             self._run("lines", {"path": str(self.path)})
         except (duckdb.ConversionException, duckdb.InvalidInputException) as exc:
-            if "utf8" in str(exc).lower().replace("-", ""):
+            if _not_utf8(exc):
                 raise BadText from None
             raise
         count, chars = self._one("SELECT count(*), coalesce(sum(strlen(line)), 0) FROM lines")
@@ -153,7 +158,9 @@ class Scan:
         self.con.execute("SET preserve_insertion_order = true")  # the rowids number the lines
         try:
             self._run("lines_streamed", {"path": str(self.path)})
-        except duckdb.Error:
+        except duckdb.Error as exc:
+            if _not_utf8(exc):  # the one-value reading would say so too, if it had the memory
+                raise BadText from None
             return False
         finally:
             self.con.execute("SET preserve_insertion_order = false")
