@@ -1,9 +1,11 @@
-"""A log larger than `_verify_sql.WHOLE` is split into lines by DuckDB's CSV reader.
+"""Verify reads a log of any size in bounded memory.
 
-Read as one value, a 10M-event log (3.2 GB) needed more than the memory limit and
-sent verify to the line-by-line check; the CSV reader streams.  Its lines must be
-exactly the file's, numbered as the file numbers them, or the one-value reading
-decides (tests/test_verify_agreement.py runs the mutated logs through both).
+A log larger than `_verify_sql.WHOLE` is split into lines by DuckDB's CSV reader:
+read as one value, a 10M-event log (3.2 GB) needed more than the memory limit and
+sent verify to the line-by-line check.  The reader's lines must be exactly the
+file's, numbered as the file numbers them, or the one-value reading decides
+(tests/test_verify_agreement.py runs the mutated logs through both).  A log that
+is not UTF-8 throughout has its UTF-8 prefix found and copied a chunk at a time.
 """
 
 from __future__ import annotations
