@@ -32,7 +32,16 @@ from .dates import DateValue
 from .errors import LogCorruptError
 from .validate import KINDS
 
-__all__ = ["BadText", "Resized", "Scan", "Unsupported", "connect", "copy_prefix", "utf8_prefix"]
+__all__ = [
+    "BadText",
+    "Resized",
+    "Scan",
+    "Unsupported",
+    "connect",
+    "copy_prefix",
+    "line_from",
+    "utf8_prefix",
+]
 
 
 class Unsupported(Exception):
@@ -139,7 +148,7 @@ class Scan:
             if _not_utf8(exc):
                 raise BadText from None
             raise
-        count, chars = self._one("SELECT count(*), coalesce(sum(strlen(line)), 0) FROM lines")
+        count, chars = self._measure()
         if chars + count - 1 != self.size:
             raise Resized
         last = self._one("SELECT line FROM lines WHERE n = $n", {"n": count})
@@ -148,6 +157,11 @@ class Scan:
             self.con.execute("DELETE FROM lines WHERE n = $n", {"n": count})
             count -= 1
         self.total = count
+
+    def _measure(self) -> tuple[int, int]:
+        """Return the number of lines loaded and their characters (newlines not counted)."""
+        count, chars = self._one("SELECT count(*), coalesce(sum(strlen(line)), 0) FROM lines")
+        return int(count), int(chars)
 
     def _load_streamed(self) -> bool:
         """Load the lines with the CSV reader; False where it did not read the file exactly.
@@ -164,7 +178,7 @@ class Scan:
             return False
         finally:
             self.con.execute("SET preserve_insertion_order = false")
-        count, chars = self._one("SELECT count(*), coalesce(sum(strlen(line)), 0) FROM lines")
+        count, chars = self._measure()
         with open(self.path, "rb") as fh:
             fh.seek(self.size - 1)
             ends_with_newline = fh.read(1) == b"\n"
@@ -173,7 +187,7 @@ class Scan:
             # Appended to since its size was measured (verify does not block writers):
             # keep the lines within that size, as the one-value reading would.
             self._run("lines_within", {"size": self.size})
-            count, chars = self._one("SELECT count(*), coalesce(sum(strlen(line)), 0) FROM lines")
+            count, chars = self._measure()
         if chars + count - (0 if ends_with_newline else 1) != self.size:
             return False
         self.ends_with_newline, self.total = ends_with_newline, count
@@ -422,5 +436,11 @@ def _line_at(path: Path, size: int, n: int) -> bytes:
             for _ in range(n - 1 - seen):
                 at = chunk.index(b"\n", at + 1)
             start, seen = start + at + 1, n - 1
+    return line_from(path, start, size)
+
+
+def line_from(path: Path, start: int, size: int) -> bytes:
+    """Return the line of *path* that starts at byte *start*, with its newline, within *size*."""
+    with open(path, "rb") as fh:
         fh.seek(start)
         return fh.readline(size - start)

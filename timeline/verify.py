@@ -21,7 +21,16 @@ from attrs import frozen
 
 from ._verify_python import RECOVER, RESTORE, Checker, MemoryKnown, VerifyReport, draft_of
 from ._verify_python import verify_lines as _verify_lines
-from ._verify_sql import BadText, Resized, Scan, Unsupported, connect, copy_prefix, utf8_prefix
+from ._verify_sql import (
+    BadText,
+    Resized,
+    Scan,
+    Unsupported,
+    connect,
+    copy_prefix,
+    line_from,
+    utf8_prefix,
+)
 from .errors import LogCorruptError
 from .events import EventRetracted
 from .log import EventLog
@@ -138,20 +147,13 @@ def _verify_prefix(
         final = cut == end
         _raise_first(scan, path, from_seq, final=final, bar=bar)
         if not final:
-            raw = _line_from(path, cut, end)
+            raw = line_from(path, cut, end)
             number = scan.total + 1
             raise _explain(scan, path, from_seq, number, raw, last=cut + len(raw) == end)
         bar.reach(1.0)
         return _report(scan, path, size, from_seq)
     finally:
         con.close()
-
-
-def _line_from(path: Path, start: int, size: int) -> bytes:
-    """Return the line that starts at *start*, with its newline, within *size* bytes."""
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        return fh.readline(size - start)
 
 
 def _raise_first(scan: Scan, path: Path, from_seq: int, final: bool, bar: _Progress) -> None:
