@@ -1,4 +1,5 @@
-"""team_now (the fast path of ``Timeline.team``) gives team_as_of's rows, column for column."""
+"""team_now, and ``Timeline.team``'s fast path (team_rows.sql and a pick in Python), give
+team_as_of's rows, column for column."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ WINDOWS = (
 
 
 def _both(tl: timeline.Timeline, org: str, as_of: str) -> tuple[list[tuple], list[tuple]]:
+    """Return the rows of team_now and of team_as_of, after checking Timeline.team's."""
     window = DateValue.parse(as_of)
     fast = tl.rows(
         "FROM team_now($org, $lo, $hi)",
@@ -38,6 +40,8 @@ def _both(tl: timeline.Timeline, org: str, as_of: str) -> tuple[list[tuple], lis
         },
     )
     full = tl.rows("FROM team_as_of($org, $as_of)", {"org": org, "as_of": as_of})
+    picked = tl.team(org, as_of)
+    assert [tuple(r.items()) for r in picked] == [tuple(r.items()) for r in fast], (org, as_of)
     return [tuple(r.items()) for r in fast], [tuple(r.items()) for r in full]
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import _team
 from ._locks import acquire, flock
 from ._resources import bundled_log
 from .dates import DateValue, format_timestamp, now_utc, parse_timestamp
@@ -354,15 +355,8 @@ class Timeline:
         if with_sources:
             self.require("org", org)
             return self.query("team_sources", org=org, as_of=as_of, known_at=known_at)
-        if known_at is None:  # the common question: team_now plans and scans far less
-            rows = self.rows(
-                "FROM team_now($org, $lo, $hi)",
-                {
-                    "org": org,
-                    "lo": window.lo.isoformat() if window.lo else "-infinity",
-                    "hi": window.hi.isoformat() if window.hi else "infinity",
-                },
-            )
+        if known_at is None:  # the common question: planned and scanned far less
+            rows = list(_team.first_per_person(self.rows(_team.sql(), _team.params(org, window))))
         else:
             rows = self.rows(
                 "FROM team_as_of($org, $as_of, known_at := $known)",
