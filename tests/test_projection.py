@@ -133,11 +133,23 @@ def test_catch_up_is_visible_to_a_new_reader_before_any_checkpoint(small) -> Non
 
 
 def test_replay_stores_stints_by_org_and_members_by_root(small) -> None:
-    """After a replay stints are stored in org order and members in root order, for zone maps."""
+    """After a replay leadership stints are stored in org order and members in root order."""
+    heads = [("newco", "bo"), ("acme", "ana"), ("newco", "cy")]
+    small.append(
+        [
+            {
+                "type": "LeadershipChanged",
+                "occurred": "2024",
+                "data": {"org": o, "title": "ceo", "incoming": p},
+            }
+            for o, p in heads
+        ]
+    )
     small.replay()
-    orgs = [r["org"] for r in small.rows("SELECT org FROM stints ORDER BY rowid")]
+    orgs = [r["org"] for r in small.rows("SELECT org FROM leader_stints ORDER BY rowid")]
     roots = [r["root"] for r in small.rows("SELECT root FROM members ORDER BY rowid")]
-    assert orgs == sorted(orgs) and roots == sorted(roots) and len(set(roots)) > 1
+    assert orgs == sorted(orgs) and len(set(orgs)) == 3
+    assert roots == sorted(roots) and len(set(roots)) > 1
 
 
 def test_replay_writes_small_row_groups(tmp_path: Path) -> None:

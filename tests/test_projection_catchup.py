@@ -167,3 +167,38 @@ def test_catch_up_of_a_merge_matches_replay(tmp_path: Path) -> None:
         )
         _same_as_replay(tl, tmp_path)
         assert tl.team("corp", "2023") == before
+
+
+def test_catch_up_of_a_pair_touched_twice_matches_replay(tmp_path: Path) -> None:
+    """One batch with a leave, a role change and a renaming of the org, all of one pair.
+
+    The pair's rows are replaced for its new edge and again for the other two: its
+    member stints must be written once, from the new edges, not also from the old rows.
+    """
+    log = generate(2_000, tmp_path / "log.jsonl", seed=14)
+    with timeline.open(log, tmp_path / "log.duckdb") as tl:
+        assert tl.sync().action == "rebuild"
+        pair = tl.rows(
+            "SELECT person, org FROM stints WHERE track = 'member' AND \"left\" IS NULL"
+            " AND joined IS NOT NULL ORDER BY person, org LIMIT 1"
+        )[0]
+        before = tl.rows(
+            "SELECT count(*) AS n FROM stints WHERE person = $p", {"p": pair["person"]}
+        )
+        tl.append(
+            [
+                {"type": "PersonLeft", "occurred": "2029", "data": pair},
+                {"type": "RoleChanged", "occurred": "2028", "data": {**pair, "role": "chief"}},
+                {
+                    "type": "OrgRenamed",
+                    "occurred": "2027",
+                    "data": {"org": pair["org"], "name": "N"},
+                },
+            ],
+            recorded_at=RECORDED,
+        )
+        _same_as_replay(tl, tmp_path)
+        assert (
+            tl.rows("SELECT count(*) AS n FROM stints WHERE person = $p", {"p": pair["person"]})
+            == before
+        )

@@ -291,8 +291,8 @@ def search(tl: api.Timeline, text: str, fmt: str) -> None:
 def export(tl: api.Timeline, directory: Path, fmt: str) -> None:
     """Write each projection table to DIRECTORY as TABLE.parquet or TABLE.csv.
 
-    The tables: events, stints, people, orgs, org_names, sources, papers,
-    paper_authors, roles.  Files of the same name are overwritten.
+    The tables: events, stints (a view), people, orgs, org_names, sources,
+    papers, paper_authors, roles.  Files of the same name are overwritten.
     """
     for item in tl.export(directory, fmt):
         click.echo(f"wrote {item['rows']} row(s) to {item['path']}", err=True)

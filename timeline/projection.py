@@ -134,9 +134,11 @@ def _rebuild_steps(
         )
 
     def stints() -> None:
-        # Ordered by org: the zone maps then let a question on one org (leaders_as_of)
-        # skip most row groups.
-        con.execute("INSERT INTO stints FROM tl_stints('infinity'::TIMESTAMP, true) ORDER BY org")
+        # Every stint once, in a temp table: the member stints go into `members` (its
+        # rows for their own org), the leadership stints into `leader_stints`, ordered
+        # by org so that a question on one org (leaders_as_of) skips most row groups.
+        con.execute("CREATE TEMP TABLE _stints AS FROM tl_stints('infinity'::TIMESTAMP, true)")
+        con.execute("INSERT INTO leader_stints FROM _stints WHERE track = 'leader' ORDER BY org")
 
     return [
         ("schema", schema),

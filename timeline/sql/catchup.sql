@@ -29,12 +29,15 @@ FROM events WHERE seq IN (SELECT i.seq FROM edge_index i JOIN _affected a USING 
 CREATE TEMP TABLE _edges AS
 FROM tl_edge_rows('_pair_events') WHERE (person, org) IN (SELECT (person, org) FROM _affected);
 
+-- Leadership stints only: the member stints are rows of `members`, which
+-- members_catchup.sql replaces.
 -- needs: PersonJoined PersonLeft LeadershipChanged
-DELETE FROM stints USING _affected a WHERE stints.person = a.person AND stints.org = a.org;
+DELETE FROM leader_stints USING _affected a
+WHERE leader_stints.person = a.person AND leader_stints.org = a.org;
 
--- Kept apart for members_catchup.sql, which needs these pairs' new stints too.
+-- Kept apart: members_catchup.sql writes the member stints into `members`.
 -- needs: PersonJoined PersonLeft LeadershipChanged
 CREATE TEMP TABLE _new_stints AS FROM tl_stints('infinity'::TIMESTAMP, true);
 
 -- needs: PersonJoined PersonLeft LeadershipChanged
-INSERT INTO stints FROM _new_stints;
+INSERT INTO leader_stints FROM _new_stints WHERE track = 'leader';

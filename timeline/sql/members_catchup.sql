@@ -50,20 +50,29 @@ SELECT person, org FROM stints WHERE org IN (SELECT org FROM _orgs_touched);
 INSERT INTO _member_pairs
 SELECT person, org FROM stints WHERE org IN (SELECT org FROM _closure_changed);
 
--- Their stints, from the table (joins rather than IN over (person, org): the join's
--- filters reach the scan); the `_affected` pairs' stints are catchup.sql's `_new_stints`.
+-- Their stints, from the `stints` view (joins rather than IN over (person, org): the
+-- join's filters reach the scan).  The view still shows the `_affected` pairs' old
+-- member stints (they are rows of `members`, replaced below): theirs are catchup.sql's
+-- `_new_stints`.
 -- needs: RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
 CREATE TEMP TABLE _member_stints AS FROM stints LIMIT 0;
 
 -- needs: RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
+-- unless: PersonJoined PersonLeft LeadershipChanged
 INSERT INTO _member_stints
 SELECT s.* FROM stints s JOIN (SELECT DISTINCT person, org FROM _member_pairs) p
     ON s.person = p.person AND s.org = p.org;
 
+-- needs: RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
+-- needs: PersonJoined PersonLeft LeadershipChanged
+INSERT INTO _member_stints
+SELECT s.* FROM stints s JOIN (SELECT DISTINCT person, org FROM _member_pairs) p
+    ON s.person = p.person AND s.org = p.org
+ANTI JOIN _affected a ON s.person = a.person AND s.org = a.org;
+
 -- needs: PersonJoined PersonLeft LeadershipChanged
 -- needs: RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
-INSERT INTO _member_stints
-SELECT n.* FROM _new_stints n ANTI JOIN _member_pairs p ON n.person = p.person AND n.org = p.org;
+INSERT INTO _member_stints FROM _new_stints;
 
 -- needs: PersonJoined PersonLeft LeadershipChanged
 -- needs: RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged

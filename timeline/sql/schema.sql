@@ -17,9 +17,10 @@ CREATE TABLE events (
 );
 -- Which events are edges of which (person, org); filled by edge_index.sql.
 CREATE TABLE edge_index (person VARCHAR, org VARCHAR, seq BIGINT);
--- Stints as known now (tl_stints); a replay writes them ordered by org, so the
--- zone maps let an as-of query on one org skip most row groups.
-CREATE TABLE stints (
+-- Leadership stints as known now (tl_stints, track 'leader'); a replay writes them
+-- ordered by org, so the zone maps let a question on one org skip most row groups.
+-- Member stints live in `members` (members.sql); the `stints` view shows both.
+CREATE TABLE leader_stints (
     track VARCHAR,
     person VARCHAR,
     org VARCHAR,
