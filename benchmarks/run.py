@@ -117,7 +117,10 @@ def _summary(key: str, label: str, results: list[dict[str, Any]]) -> Row:
     row: Row = {"key": key, "label": label, "runs": len(results)}
     for name in results[0]:
         values = [r[name] for r in results]
-        row[name] = max(values) if name == "rss_mb" else statistics.median(values)
+        if isinstance(values[0], dict):  # named parts (the replay's steps): each its median
+            row[name] = {k: statistics.median(v[k] for v in values) for k in values[0]}
+        else:
+            row[name] = max(values) if name == "rss_mb" else statistics.median(values)
     return row
 
 

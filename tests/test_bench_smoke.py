@@ -63,3 +63,16 @@ def test_bench_smoke_produces_every_row(tmp_path: Path) -> None:
         assert row["seconds"] > 0, row
         assert row["label"] in done.stdout
     assert "ours/floor" in done.stdout
+
+
+def test_summary_keeps_each_steps_median() -> None:
+    """A measurement's named parts (the replay's steps) are summarised part by part."""
+    from benchmarks.run import _summary
+
+    runs = [
+        {"seconds": s, "rss_mb": r, "steps": {"load": s / 2, "members": m}}
+        for s, r, m in ((3.0, 10, 0.5), (1.0, 30, 0.7), (2.0, 20, 0.6))
+    ]
+    row = _summary("replay", "replay", runs)
+    assert row["seconds"] == 2.0 and row["rss_mb"] == 30
+    assert row["steps"] == {"load": 1.0, "members": 0.6}
