@@ -164,3 +164,32 @@ def test_replay_writes_small_row_groups(tmp_path: Path) -> None:
             " FROM pragma_storage_info('events')"
         )[0]
     assert groups["n"] == -(-20_000 // ROW_GROUP_SIZE) == groups["last"] + 1
+
+
+def test_replay_in_ranges_of_roots_writes_the_same_tables(tmp_path: Path, monkeypatch) -> None:
+    """A replay that sorts `members` one root at a time writes every table alike."""
+    from test_projection_catchup import _tables
+
+    import timeline.projection as projection
+    from benchmarks.generate import generate
+
+    log = generate(3_000, tmp_path / "log.jsonl", seed=21)
+    with timeline.open(log, tmp_path / "one.duckdb") as tl:
+        tl.replay()
+        rows = tl.rows("SELECT count(*) AS n FROM members")[0]["n"]
+        distinct = tl.rows("SELECT count(DISTINCT root) AS n FROM members")[0]["n"]
+    ranges: list[list[tuple[str | None, str | None]]] = []
+    split = projection._member_ranges
+
+    def recorded(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str | None]]:
+        ranges.append(split(con))
+        return ranges[-1]
+
+    monkeypatch.setattr(projection, "MEMBER_SORT_ROWS", 1)  # a range per root
+    monkeypatch.setattr(projection, "_member_ranges", recorded)
+    with timeline.open(log, tmp_path / "ranges.duckdb") as tl:
+        tl.replay()
+        roots = [r["root"] for r in tl.rows("SELECT root FROM members ORDER BY rowid")]
+    assert len(ranges) == 1 and len(ranges[0]) == distinct > 1, ranges
+    assert roots == sorted(roots) and len(roots) == rows
+    assert _tables(tmp_path / "ranges.duckdb") == _tables(tmp_path / "one.duckdb")

@@ -38,15 +38,17 @@ CREATE OR REPLACE MACRO tl_org_closure() AS TABLE
 
 CREATE OR REPLACE TABLE org_closure AS FROM tl_org_closure();
 
--- The rows of the `members` table for the stints in `stint_table` (all of `stints`, or
--- a catch-up's share of them), with the role changes in `role_table` (`role_changes`,
--- or the share of it for those stints' pairs), from the small tables as known now.
+-- One row for each member stint in `stint_table` (a replay's `_stints`, or a
+-- catch-up's share of them) with what `members` carries beside it, from the role
+-- changes in `role_table` (`role_changes`, or the share of it for those stints' pairs)
+-- and the small tables as known now.
 -- `roles`: the stint's visible role changes from its start on, in (lo, seq) order;
 -- `names`: the org's names in (lo, seq) order -- so the role and the org's name as of
 -- a day are the last entry from no later than that day.  (list_sort orders the structs
--- by lo, then seq, which is unique: an ordered list() aggregate cost a replay 0.25 s.)  (Only the stints' orgs' names:
--- listing every org's cost a one-pair catch-up 5 ms at 1M events.)
-CREATE OR REPLACE MACRO tl_member_rows(stint_table, role_table) AS TABLE
+-- by lo, then seq, which is unique: an ordered list() aggregate cost a replay 0.25 s.
+-- Only the stints' orgs' names: listing every org's cost a one-pair catch-up 5 ms at
+-- 1M events.)
+CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
     WITH s AS (FROM query_table(stint_table) WHERE track = 'member'),
     rc AS (
         SELECT person, org, list_sort(list({'lo': lo, 'seq': seq, 'role': role}), 'ASC') AS roles
@@ -59,28 +61,33 @@ CREATE OR REPLACE MACRO tl_member_rows(stint_table, role_table) AS TABLE
         FROM org_names
         WHERE lo IS NOT NULL AND name IS NOT NULL AND org IN (SELECT org FROM s)
         GROUP BY org
-    ),
-    m AS (
-        SELECT s.person, s.org, coalesce(p.name, s.person) AS name, s.joined, s."left",
-               s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.role,
-               list_filter(rc.roles, lambda r: r.lo >= s.s_lo) AS roles, nm.names,
-               s.stint_no, s.join_id, s.leave_id, s.tenure
-        FROM s LEFT JOIN people p USING (person) LEFT JOIN rc USING (person, org)
-             LEFT JOIN nm USING (org)
     )
+    SELECT s.person, s.org, coalesce(p.name, s.person) AS name, s.joined, s."left",
+           s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.role,
+           list_filter(rc.roles, lambda r: r.lo >= s.s_lo) AS roles, nm.names,
+           s.stint_no, s.join_id, s.leave_id, s.tenure
+    FROM s LEFT JOIN people p USING (person) LEFT JOIN rc USING (person, org)
+         LEFT JOIN nm USING (org);
+
+-- The rows of `members` for the stints in `base_table` (tl_member_base's rows) whose
+-- root lies in [lo, hi) (a NULL bound is open): each stint for its own org, and for
+-- every org above it (org_closure) from the date its members count there.
+CREATE OR REPLACE MACRO tl_member_rows(base_table, lo, hi) AS TABLE
     SELECT org AS root, '-infinity'::DATE AS since_lo, '-infinity'::DATE AS since_hi, *
-    FROM m
+    FROM query_table(base_table)
+    WHERE (lo IS NULL OR org >= lo) AND (hi IS NULL OR org < hi)
     UNION ALL
     -- The stint's own columns only on its own org's row, which the `stints` view reads.
     SELECT c.root, c.since_lo, c.since_hi,
            m.* REPLACE (NULL AS stint_no, NULL AS join_id, NULL AS leave_id, NULL AS tenure)
-    FROM m JOIN org_closure c USING (org) WHERE m.e_hi >= c.since_lo;
+    FROM query_table(base_table) m JOIN org_closure c USING (org)
+    WHERE m.e_hi >= c.since_lo AND (lo IS NULL OR c.root >= lo) AND (hi IS NULL OR c.root < hi);
 
 -- Sorted by root, in small row groups (Projection's writers attach the file with
 -- ROW_GROUP_SIZE): one root's rows then sit in one or two row groups, which the zone
--- maps find.  (Sorting by (root, s_lo) cost more and pruned nothing more.)  A replay's
--- stints are in the temp table `_stints` (projection._rebuild_steps).  The ids are
--- stored uncompressed, as in `events` (schema.sql).
+-- maps find.  (Sorting by (root, s_lo) cost more and pruned nothing more.)  The ids
+-- are stored uncompressed, as in `events` (schema.sql).  A replay fills it from
+-- `_member_base` below, a range of roots at a time (projection._rebuild_steps).
 CREATE OR REPLACE TABLE members (
     root VARCHAR,
     since_lo DATE,
@@ -103,7 +110,8 @@ CREATE OR REPLACE TABLE members (
     tenure VARCHAR
 );
 
-INSERT INTO members FROM tl_member_rows('_stints', 'role_changes') ORDER BY root;
+-- A replay's member stints (in the temp table `_stints`) with what members carries.
+CREATE TEMP TABLE _member_base AS FROM tl_member_base('_stints', 'role_changes');
 
 -- Every stint as known now, in tl_stints' columns: the member stints are the rows of
 -- `members` for their own org (root = org: org_closure never pairs an org with itself),

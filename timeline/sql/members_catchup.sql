@@ -101,4 +101,7 @@ SELECT r.* FROM role_changes r JOIN (SELECT DISTINCT person, org FROM _member_st
     ON r.person = p.person AND r.org = p.org;
 
 -- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
-INSERT INTO members FROM tl_member_rows('_member_stints', '_member_roles');
+CREATE TEMP TABLE _member_base AS FROM tl_member_base('_member_stints', '_member_roles');
+
+-- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
+INSERT INTO members FROM tl_member_rows('_member_base', NULL, NULL);
