@@ -170,7 +170,7 @@ def test_replay_in_ranges_of_roots_writes_the_same_tables(tmp_path: Path, monkey
     """A replay that sorts `members` one root at a time writes every table alike."""
     from test_projection_catchup import _tables
 
-    import timeline.projection as projection
+    import timeline._steps as steps
     from benchmarks.generate import generate
 
     log = generate(3_000, tmp_path / "log.jsonl", seed=21)
@@ -179,14 +179,14 @@ def test_replay_in_ranges_of_roots_writes_the_same_tables(tmp_path: Path, monkey
         rows = tl.rows("SELECT count(*) AS n FROM members")[0]["n"]
         distinct = tl.rows("SELECT count(DISTINCT root) AS n FROM members")[0]["n"]
     ranges: list[list[tuple[str | None, str | None]]] = []
-    split = projection._member_ranges
+    split = steps.member_ranges
 
     def recorded(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str | None]]:
         ranges.append(split(con))
         return ranges[-1]
 
-    monkeypatch.setattr(projection, "MEMBER_SORT_ROWS", 1)  # a range per root
-    monkeypatch.setattr(projection, "_member_ranges", recorded)
+    monkeypatch.setattr(steps, "MEMBER_SORT_ROWS", 1)  # a range per root
+    monkeypatch.setattr(steps, "member_ranges", recorded)
     with timeline.open(log, tmp_path / "ranges.duckdb") as tl:
         tl.replay()
         roots = [r["root"] for r in tl.rows("SELECT root FROM members ORDER BY rowid")]

@@ -17,7 +17,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _duck
-from . import _sqlfiles as sqlfiles
 from ._locks import LockTimeoutError, flock
+from ._steps import CATCHUP_SKIP, rebuild_steps, run, statements
 from .log import EventLog, Tail
 
 if TYPE_CHECKING:
@@ -46,54 +45,6 @@ def schema_version() -> int:
         if path.name.endswith(".sql"):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return int(digest.hexdigest()[:7], 16)  # 28 bits: fits the INTEGER column
-
-
-#: Derived tables that a catch-up updates by key (sql/derive_catchup.sql) instead of rebuilding.
-INCREMENTAL = frozenset({"people", "roles", "org_names", "orgs", "org_links", "role_changes"})
-#: Rows of `members` a replay sorts at a time (sql/member_ranges.sql).  One sort of all
-#: 6.8M rows at 10M events spilled past the memory limit: 36.6 s, against 21.9 s in four
-#: ranges (20.6 s in three, 23.5 s in two).  A 1M replay (666k rows) sorts once.
-MEMBER_SORT_ROWS = 2_000_000
-#: What a catch-up leaves out of derive.sql: the tables above, and the replay's helpers.
-CATCHUP_SKIP = INCREMENTAL | {"_role_changed"}
-
-
-@functools.cache
-def _statements(name: str) -> list[tuple[str, list[frozenset[str]], frozenset[str]]]:
-    """Split ``sql/<name>.sql`` into (statement, ``-- needs:`` sets, ``-- unless:`` types)."""
-
-    def types(comments: list[str], prefix: str) -> list[frozenset[str]]:
-        return [frozenset(c.split(":", 1)[1].split()) for c in comments if c.startswith(prefix)]
-
-    return [
-        (body, types(comments, "-- needs:"), frozenset().union(*types(comments, "-- unless:")))
-        for body, comments in sqlfiles.statements(sqlfiles.text(name))
-    ]
-
-
-def _run(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    params: dict[str, Any] | None = None,
-    skip: frozenset[str] = frozenset(),
-    touched: frozenset[str] | None = None,
-) -> None:
-    """Run the statements of ``sql/<name>.sql`` one by one, each with the params it names.
-
-    Statements that create (or replace) a table named in *skip* are left out, and so, when
-    *touched* (the event types a catch-up read) is given, are those whose
-    ``-- needs:`` lines it does not meet (each line lists types of which one must
-    have been touched) or whose ``-- unless:`` lines name a touched type.
-    """
-    for body, needs, unless in _statements(name):
-        created = re.match(r"\s*CREATE OR REPLACE (?:TEMP )?TABLE (\w+)", body)
-        if created and created.group(1) in skip:
-            continue
-        if touched is not None and (
-            not all(types & touched for types in needs) or unless & touched
-        ):
-            continue
-        con.execute(body, sqlfiles.bound(body, params))
 
 
 def default_db_path(log_path: Path) -> Path:
@@ -118,62 +69,6 @@ class SyncResult:
 
 #: A progress callback, for a rebuild's steps and an append's lines: (step, done, total).
 Progress = Callable[[str, int, int], None]
-
-
-def _rebuild_steps(
-    con: duckdb.DuckDBPyConnection, log_path: str, *, nonempty: bool
-) -> list[tuple[str, Callable[[], None]]]:
-    """List the named steps that fill a fresh projection on *con* from the log at *log_path*."""
-
-    def schema() -> None:
-        _run(con, "schema")
-        _run(con, "macros_base")
-
-    def load() -> None:
-        _run(con, "load", {"path": log_path})
-        con.execute(
-            "UPDATE events SET retracted_at = r.recorded FROM (SELECT data->>'event'"
-            " AS target, recorded FROM events WHERE type = 'EventRetracted') r"
-            " WHERE events.id = r.target"
-        )
-
-    def stints() -> None:
-        # Every stint once, in a temp table: the member stints go into `members` (its
-        # rows for their own org), the leadership stints into `leader_stints`, ordered
-        # by org so that a question on one org (leaders_as_of) skips most row groups.
-        con.execute("CREATE TEMP TABLE _stints AS FROM tl_stints('infinity'::TIMESTAMP, true)")
-        con.execute("INSERT INTO leader_stints FROM _stints WHERE track = 'leader' ORDER BY org")
-
-    def members() -> None:
-        # The replay's helpers are done with: free their memory for the sorts below.
-        con.execute("DROP TABLE _edges; DROP TABLE _role_changed")
-        _run(con, "members")
-        con.execute("DROP TABLE _stints")
-        for lo, hi in _member_ranges(con):
-            con.execute(
-                "INSERT INTO members FROM tl_member_rows('_member_base', $lo, $hi) ORDER BY root",
-                {"lo": lo, "hi": hi},
-            )
-
-    return [
-        ("schema", schema),
-        *([("load events", load)] if nonempty else []),
-        ("edges", lambda: _run(con, "edge_index")),
-        ("stints", stints),
-        ("derived tables", lambda: _run(con, "derive")),
-        ("members", members),
-        ("macros", lambda: _run(con, "macros")),
-    ]
-
-
-def _member_ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str | None]]:
-    """Split a replay's roots into [lo, hi) ranges of about MEMBER_SORT_ROWS `members` rows.
-
-    The first range is open below and the last above, so every row falls in one.
-    """
-    ((sql, _, _),) = _statements("member_ranges")
-    bounds = [row[0] for row in con.execute(sql, {"rows": MEMBER_SORT_ROWS}).fetchall()]
-    return list(zip([None, *bounds[1:]], [*bounds[1:], None], strict=True))
 
 
 class Projection:
@@ -332,7 +227,7 @@ class Projection:
         try:
             con = _duck.open_writer(tmp, catch_up=False)
             try:
-                steps = _rebuild_steps(con, str(self.log.path), nonempty=bool(tail.size))
+                steps = rebuild_steps(con, str(self.log.path), nonempty=bool(tail.size))
                 steps.append(("checkpoint", lambda: self._finish(con, tail)))
                 for done, (step, run) in enumerate(steps):
                     if progress:
@@ -373,14 +268,14 @@ class Projection:
             try:
                 # The load statement, returning what it loaded: one statement fewer than
                 # counting the new events afterwards.
-                ((load, _, _),) = _statements("load")
+                ((load, _, _),) = statements("load")
                 loaded = con.execute(load + " RETURNING seq, type", {"path": chunk.name})
                 touched = self._touched(con, loaded.fetchall(), after, tail)
                 params = {"after": after}
-                _run(con, "catchup", params, touched=touched)
-                _run(con, "derive", skip=CATCHUP_SKIP, touched=touched)
-                _run(con, "derive_catchup", params, touched=touched)
-                _run(con, "members_catchup", params, touched=touched)
+                run(con, "catchup", params, touched=touched)
+                run(con, "derive", skip=CATCHUP_SKIP, touched=touched)
+                run(con, "derive_catchup", params, touched=touched)
+                run(con, "members_catchup", params, touched=touched)
                 self._write_checkpoint(con, tail)
                 con.execute("COMMIT")
             except BaseException:

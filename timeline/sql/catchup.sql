@@ -3,7 +3,7 @@
 -- the (person, org) pairs those events touch.
 -- `-- needs: A B` skips a statement unless a new or newly retracted event is of type
 -- A or B (`retracted:A`: a newly retracted one); several such lines must all hold
--- (projection._run).  Temp tables go with the connection.
+-- (_steps.run).  Temp tables go with the connection.
 
 -- needs: PersonJoined PersonLeft LeadershipChanged
 INSERT INTO edge_index SELECT person, org, seq FROM tl_edge_rows('events') WHERE seq > $after;

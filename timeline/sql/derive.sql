@@ -1,6 +1,6 @@
 -- The small lookup tables, derived from the visible events as known now.
 -- A `-- needs:` line names the event types a statement reads: a catch-up whose new
--- (or newly retracted) events are of none of them skips it (projection._run).
+-- (or newly retracted) events are of none of them skips it (_steps.run).
 -- Ordered by person: a lookup of a few people (a catch-up's members rows) then reads
 -- only their row groups.
 CREATE OR REPLACE TABLE people AS

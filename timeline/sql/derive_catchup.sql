@@ -6,7 +6,7 @@
 -- compares every table after a catch-up with a full rebuild.
 -- `-- needs: A B` skips a statement unless a new or newly retracted event is of
 -- type A or B (`retracted:A`: a newly retracted one, listed in `_retracted`); several
--- such lines must all hold (projection._run).  Most catch-ups (joins and leaves) so
+-- such lines must all hold (_steps.run).  Most catch-ups (joins and leaves) so
 -- run little of this.  Temp tables go with the connection.
 
 -- people: recompute the people named by a new or a newly retracted PersonAdded.

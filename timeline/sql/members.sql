@@ -87,7 +87,7 @@ CREATE OR REPLACE MACRO tl_member_rows(base_table, lo, hi) AS TABLE
 -- ROW_GROUP_SIZE): one root's rows then sit in one or two row groups, which the zone
 -- maps find.  (Sorting by (root, s_lo) cost more and pruned nothing more.)  The ids
 -- are stored uncompressed, as in `events` (schema.sql).  A replay fills it from
--- `_member_base` below, a range of roots at a time (projection._rebuild_steps).
+-- `_member_base` below, a range of roots at a time (_steps.rebuild_steps).
 CREATE OR REPLACE TABLE members (
     root VARCHAR,
     since_lo DATE,
