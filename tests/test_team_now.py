@@ -11,6 +11,7 @@ from test_org_merged import BASE, MERGE
 
 import timeline
 from benchmarks.generate import generate
+from timeline import _team
 from timeline._resources import bundled_log
 from timeline.dates import DateValue
 
@@ -30,15 +31,7 @@ WINDOWS = (
 
 def _both(tl: timeline.Timeline, org: str, as_of: str) -> tuple[list[tuple], list[tuple]]:
     """Return the rows of team_now and of team_as_of, after checking Timeline.team's."""
-    window = DateValue.parse(as_of)
-    fast = tl.rows(
-        "FROM team_now($org, $lo, $hi)",
-        {
-            "org": org,
-            "lo": window.lo.isoformat() if window.lo else "-infinity",
-            "hi": window.hi.isoformat() if window.hi else "infinity",
-        },
-    )
+    fast = tl.rows("FROM team_now($org, $lo, $hi)", _team.params(org, DateValue.parse(as_of)))
     full = tl.rows("FROM team_as_of($org, $as_of)", {"org": org, "as_of": as_of})
     picked = tl.team(org, as_of)
     assert [tuple(r.items()) for r in picked] == [tuple(r.items()) for r in fast], (org, as_of)

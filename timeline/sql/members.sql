@@ -1,9 +1,10 @@
--- The table that `team_now` (the team as known now) reads: one row for each member
--- stint and each org it counts for -- its own org, every org above it, and every org it
--- was merged into (org_tree_since) -- with the person's name, the stint's role changes
--- and the org's names beside it, so that a team question is one scan of one root's rows.
--- A replay runs this file after derive.sql; a catch-up keeps both tables up to date by
--- key instead (members_catchup.sql).
+-- The table the team as known now is read from (read/team_rows.sql, the team_now
+-- macro): one row for each member stint and each org it counts for -- its own org,
+-- every org above it, and every org it was merged into (org_tree_since) -- with the
+-- person's name, the stint's role changes and the org's names beside it, so that a
+-- team question is one scan of one root's rows.  Its rows for their own org are also
+-- the member stints of the `stints` view (below).  A replay runs this file after
+-- derive.sql; a catch-up keeps both tables up to date by key (members_catchup.sql).
 
 -- Every org below `root_slug` (a unit, or an org merged into it, transitively; the org
 -- itself included) with the date range from which its members count as the root's:
