@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _team
+from . import _duck, _team
 from ._locks import acquire, flock
 from ._resources import bundled_log
 from .dates import DateValue, format_timestamp, now_utc, parse_timestamp
@@ -213,7 +213,7 @@ class Timeline:
         The open reader serves if it qualifies; otherwise it is closed and another
         opened.  None leaves no reader open.
         """
-        import duckdb
+        db = _duck.engine()
 
         if self._con is not None and self.projection.checkpoint_of(self._con) in points:
             return self._con
@@ -224,7 +224,7 @@ class Timeline:
             con = self._open_reader()
             if self.projection.checkpoint_of(con) in points:
                 return con
-        except duckdb.Error:
+        except db.Error:
             pass  # unreadable: the caller's catch-up rebuilds it
         self.close()
         return None
@@ -290,14 +290,14 @@ class Timeline:
         and the query.  The log's tail is read (and its lock released) before the
         projection's lock is taken, keeping the lock order of writers.
         """
-        import duckdb
+        db = _duck.engine()
 
         tail = self.projection.committed_tail()
         if tail is None or not self.projection.db_path.exists():
             return False
         try:
             con = self._open_reader()
-        except duckdb.Error:
+        except db.Error:
             self.close()
             return False
         if self.projection.checkpoint_of(con) == tail.point:
@@ -332,12 +332,12 @@ class Timeline:
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run read-only *sql* with named *params* on the projection; return dict rows."""
-        import duckdb
+        db = _duck.engine()
 
         with self._reader() as con:
             try:
                 cur = con.execute(sql, params or {})
-            except duckdb.Error as exc:
+            except db.Error as exc:
                 raise QueryError(str(exc).splitlines()[0]) from None
             names = [d[0] for d in cur.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
