@@ -17,20 +17,22 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import duckdb
 
 from . import _sqlfiles as sqlfiles
 from . import events
-from ._duck import memory_limit
+from ._duck import engine, memory_limit
 from ._hashing import GENESIS
 from ._verify_python import Checker, check_timestamp, hash_matches
 from ._verify_rules import FIELDS, KEPT, LISTS, markers, statements
 from .dates import DateValue
 from .errors import LogCorruptError
 from .validate import KINDS
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = [
     "BadText",
@@ -121,7 +123,7 @@ def connect(spill: Path) -> duckdb.DuckDBPyConnection:
     database has none of its own, and would fail instead).
     """
     # DuckDB's own progress bar would write to stdout, which is the command's data.
-    con = duckdb.connect(":memory:")
+    con: duckdb.DuckDBPyConnection = engine().connect(":memory:")
     con.execute("SET enable_progress_bar = false")
     con.execute("SET memory_limit = $limit", {"limit": memory_limit()})
     con.execute("SET temp_directory = $spill", {"spill": str(spill)})
@@ -144,7 +146,7 @@ class Scan:
             return
         try:
             self._run("lines", {"path": str(self.path)})
-        except (duckdb.ConversionException, duckdb.InvalidInputException) as exc:
+        except (engine().ConversionException, engine().InvalidInputException) as exc:
             if _not_utf8(exc):
                 raise BadText from None
             raise
@@ -172,7 +174,7 @@ class Scan:
         self.con.execute("SET preserve_insertion_order = true")  # the rowids number the lines
         try:
             self._run("lines_streamed", {"path": str(self.path)})
-        except duckdb.Error as exc:
+        except engine().Error as exc:
             if _not_utf8(exc):  # the one-value reading would say so too, if it had the memory
                 raise BadText from None
             return False
@@ -213,7 +215,7 @@ class Scan:
             self._run("parse", params, markers={"TRY": ""})
         # (DuckDB's message quotes the bad JSON, cut at a byte: when that splits a
         # character, the message itself fails to decode)
-        except (duckdb.InvalidInputException, UnicodeDecodeError):
+        except (engine().InvalidInputException, UnicodeDecodeError):
             self._run("parse", params, markers={"TRY": "TRY"})
         failed = self._fix(self.from_seq)
         self._forget_lines()

@@ -16,9 +16,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 from attrs import frozen
 
+from ._duck import engine
 from ._verify_python import RECOVER, RESTORE, Checker, MemoryKnown, VerifyReport, draft_of
 from ._verify_python import verify_lines as _verify_lines
 from ._verify_sql import (
@@ -99,7 +99,7 @@ def verify(
     try:
         with tempfile.TemporaryDirectory(prefix="timeline-verify-") as folder:
             return _verify_sql(log.path, size, from_seq, bar, Path(folder))
-    except (Unsupported, duckdb.OutOfMemoryException):
+    except (Unsupported, engine().OutOfMemoryException):
         # a line too odd for the scan, or a memory limit below what it needs: the
         # line-by-line check holds one line at a time
         return _verify_lines(log.path, size, from_seq, bar.resumed())
