@@ -101,7 +101,7 @@ def test_a_partial_cache_keeps_what_its_append_defined(log: Path) -> None:
 
 def test_a_first_large_append_loads_every_slug(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A first batch of more than PARTIAL_BATCH events validates against a complete cache."""
-    monkeypatch.setattr("timeline.api.PARTIAL_BATCH", 1)
+    monkeypatch.setattr("timeline._appending.PARTIAL_BATCH", 1)
     with timeline.open(log) as tl:
         tl.append([_add("bob"), _join("bob", "acme")], recorded_at=RECORDED)
         assert tl._cache is not None and tl._cache.complete

@@ -9,33 +9,27 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from . import _duck, _team
 from ._locks import acquire, flock
 from ._resources import bundled_log
-from .dates import DateValue, format_timestamp, now_utc, parse_timestamp
-from .errors import ConflictError, InvalidEventError, NotFoundError, QueryError
+from .dates import DateValue, format_timestamp, parse_timestamp
+from .errors import NotFoundError, QueryError
 from .log import EventLog, Tail
 from .projection import Progress, Projection, SyncResult
 
 if TYPE_CHECKING:
     import duckdb
 
-    from ._known import ProjectionKnown, WriteCache
+    from ._known import WriteCache
 
 __all__ = ["AppendResult", "Timeline", "open_timeline"]
-
-T = TypeVar("T")
-
-#: A first append of at most this many events validates against a partial cache, which
-#: looks up only the slugs it names (``_known``): loading every slug costs 0.5 s at 10M.
-PARTIAL_BATCH = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,105 +101,16 @@ class Timeline:
         *progress* is called as ``progress(step, done, total)`` while lines are
         parsed, validated and encoded.
         """
-        # (imported here: reads never load the write path's event classes)
-        from ._ingest import encode, parse_lines
-        from ._known import CachedKnown, retraction_targets
-        from .validate import check_facts
+        from ._appending import append  # reads never load the write path
 
-        drafts = parse_lines(lines, name, progress)
-        at = parse_timestamp(recorded_at) if isinstance(recorded_at, str) else recorded_at
-        with self.log.locked(exclusive=True) as fd:
-            self.log.recover(fd)
-            tail = self.log.tail(fd)
-            if expect_seq is not None and expect_seq != tail.seq:
-                raise ConflictError(
-                    f"expected the log to end at seq {expect_seq}, but it ends at {tail.seq}; "
-                    "someone appended first: re-read and retry",
-                    expected=expect_seq,
-                    actual=tail.seq,
-                )
-            recorded = self._recorded(at, tail)
-            reader = self._con  # the caller's reader, if any, is left as it is
-            try:
-                cache = self._write_cache(tail, small=len(drafts) <= PARTIAL_BATCH)
-                self._cache = None  # restored once written
-                own = {fact.id for _, fact in drafts if fact.id is not None}
-                known = CachedKnown(
-                    cache,
-                    lambda ids, digests: self._ask(tail, cache, lambda k: k.events(ids, digests)),
-                    own,
-                    lambda kind, keys: self._ask(tail, cache, lambda k: k.existing(kind, keys)),
-                )
-                accepted, problems = check_facts(drafts, known)
-            finally:
-                if self._con is not None and self._con is not reader:
-                    self.close()  # one this append opened is not held past it
-            if progress is not None:
-                progress("validated", len(drafts), len(drafts))
-            if problems:
-                self._cache = cache
-                raise InvalidEventError([(p.line, p.message) for p in problems], path=name)
-            if not accepted:
-                self._cache = cache
-                return AppendResult(0, len(drafts), None, tail.seq, None)
-            payload, written, last_hash = encode(accepted, tail, recorded, progress)
-            self.log.write_batch(fd, payload)
-            last_seq = tail.seq + len(written)
-            point = (tail.size + len(payload), last_seq, last_hash)
-            if cache.advance(written, retraction_targets(known, written), point):
-                self._cache = cache
-        return AppendResult(
-            len(accepted), len(drafts) - len(accepted), tail.seq + 1, last_seq, recorded
+        return append(
+            self,
+            lines,
+            recorded_at=recorded_at,
+            expect_seq=expect_seq,
+            name=name,
+            progress=progress,
         )
-
-    def _write_cache(self, tail: Tail, *, small: bool) -> WriteCache:
-        """Return what appends validate against, reloaded if the log moved under us.
-
-        Must hold the log's exclusive lock (so *tail* stays the end).  The first
-        append of this Timeline, if *small*, gets a partial cache (see
-        :mod:`timeline._known`); the next one completes it.  A load leaves its
-        reader open: validation may look event ids up on it.
-        """
-        from ._known import WriteCache
-
-        cache, self._cache = self._cache, None
-        if cache is not None and cache.point == tail.point:
-            if not cache.complete:
-                con = self._reader_at(cache.points)
-                if con is None:  # no projection stands at one of its ends: reload
-                    return self._load_cache(tail)
-                cache.complete_from(con)
-            return cache
-        first, self._appended = not self._appended, True
-        if small and first:
-            return WriteCache.partial(tail.point)
-        return self._load_cache(tail)
-
-    def _load_cache(self, tail: Tail) -> WriteCache:
-        """Load a complete cache from the projection, caught up to *tail* if it is not."""
-        from ._known import WriteCache
-
-        con = self._reader_at({tail.point})
-        if con is None:  # catch up first (opening a writer costs 40-90 ms, so only then)
-            self.projection.sync_locked(tail)
-            con = self._open_reader()
-        return WriteCache.load(con, tail.point)
-
-    def _ask(self, tail: Tail, cache: WriteCache, question: Callable[[ProjectionKnown], T]) -> T:
-        """Put validation's *question* to the projection (which events, which slugs exist).
-
-        A projection current at any end the cache has followed answers as one caught
-        up to *tail* would (see ``WriteCache.points``), so it is read as it stands:
-        catching it up after a batch of 10,000 costs about 0.5 s.  Otherwise it is
-        caught up first.
-        """
-        from ._known import ProjectionKnown
-
-        con = self._reader_at(cache.points)
-        if con is not None:
-            return question(ProjectionKnown(con))
-        with self._caught_up(tail) as con:
-            return question(ProjectionKnown(con))
 
     def _reader_at(self, points: set[tuple[int, int, str]]) -> duckdb.DuckDBPyConnection | None:
         """Return a reader on the projection if it stands at one of *points*, else None.
@@ -214,7 +119,6 @@ class Timeline:
         opened.  None leaves no reader open.
         """
         db = _duck.engine()
-
         if self._con is not None and self.projection.checkpoint_of(self._con) in points:
             return self._con
         self.close()
@@ -238,19 +142,6 @@ class Timeline:
             yield self._open_reader()
         finally:
             self.close()
-
-    @staticmethod
-    def _recorded(at: datetime | None, tail: Tail) -> str:
-        if at is None:
-            text = format_timestamp(now_utc())
-            return max(text, tail.recorded) if tail.recorded else text
-        text = format_timestamp(at)
-        if tail.recorded and parse_timestamp(tail.recorded) > at:
-            raise ConflictError(
-                f"--recorded-at {text} is earlier than the log's last recorded time "
-                f"{tail.recorded}; recorded times never decrease along the log"
-            )
-        return text
 
     # -- projection ----------------------------------------------------------------------
 
@@ -291,7 +182,6 @@ class Timeline:
         projection's lock is taken, keeping the lock order of writers.
         """
         db = _duck.engine()
-
         tail = self.projection.committed_tail()
         if tail is None or not self.projection.db_path.exists():
             return False
@@ -333,7 +223,6 @@ class Timeline:
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run read-only *sql* with named *params* on the projection; return dict rows."""
         db = _duck.engine()
-
         with self._reader() as con:
             try:
                 cur = con.execute(sql, params or {})

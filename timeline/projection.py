@@ -84,7 +84,6 @@ class Projection:
     def _checkpoint(self, *, quiet: bool = False) -> tuple[int, int, str] | None:
         """Return (log_size, last_seq, last_hash) of the cache, or None if it is unusable."""
         db = _duck.engine()
-
         if not self.db_path.exists():
             return None
         try:
@@ -104,7 +103,6 @@ class Projection:
     def checkpoint_of(con: duckdb.DuckDBPyConnection) -> tuple[int, int, str] | None:
         """Read (log_size, last_seq, last_hash) on *con*; None if unusable or from other SQL."""
         db = _duck.engine()
-
         try:
             row = con.execute(
                 "SELECT schema_version, log_size, last_seq, last_hash FROM _checkpoint"
@@ -191,7 +189,6 @@ class Projection:
     def _connect_write(self) -> duckdb.DuckDBPyConnection | None:
         """Open the projection read-write, or return None if there is none or it is unusable."""
         db = _duck.engine()
-
         if not self.db_path.exists():
             return None
         try:
