@@ -71,3 +71,18 @@ def test_team_command_loads_no_write_path_module(tmp_path: Path) -> None:
     assert "duckdb" not in loaded
     # attrs too (about 20 ms of start-up): the read path's value classes are dataclasses.
     assert not loaded & {*WRITE_PATH, "attr", "attrs"}
+
+
+def test_replay_query_and_verify_never_import_the_duckdb_package(tmp_path: Path) -> None:
+    """A replay, a team question and a verify run on DuckDB's compiled core alone."""
+    log = tmp_path / "meta.jsonl"
+    shutil.copyfile(timeline.bundled_log(), log)
+    loaded = _loaded(
+        "from timeline import Timeline, verify\n"
+        f"with Timeline({str(log)!r}) as tl:\n"
+        "    tl.replay()\n"
+        "    assert tl.team('meta', '2024-08')\n"
+        f"assert verify.verify({str(log)!r}).events"
+    )
+    assert "_duckdb" in loaded
+    assert "duckdb" not in loaded

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import types
 from pathlib import Path
@@ -11,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import timeline
 from timeline import _duck
 
 
@@ -50,22 +47,3 @@ def test_a_reader_opened_through_the_engine_is_a_duckdb_connection(tmp_path: Pat
             con.execute("SELECT * FROM no_such_table")
     finally:
         con.close()
-
-
-def test_the_engine_never_imports_the_duckdb_package(tmp_path: Path) -> None:
-    """A replay, a query and a verify, in a fresh interpreter, leave ``duckdb`` unimported."""
-    log = tmp_path / "meta.jsonl"
-    shutil.copyfile(timeline.bundled_log(), log)
-    probe = (
-        "import sys\n"
-        "from timeline import Timeline, verify\n"
-        f"with Timeline({str(log)!r}) as tl:\n"
-        "    tl.replay()\n"
-        "    assert tl.team('meta', '2024-08')\n"
-        f"assert verify.verify({str(log)!r}).events\n"
-        "print('duckdb' in sys.modules, '_duckdb' in sys.modules)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
-    ).stdout
-    assert out.split() == ["False", "True"]
