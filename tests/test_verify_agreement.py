@@ -443,3 +443,30 @@ def test_a_memory_limit_too_small_for_the_scan_falls_back(
     seen: list[int] = []
     assert verify(path, progress=seen.append).events == 14
     assert sum(seen) == path.stat().st_size
+
+
+def test_a_retraction_before_from_frees_only_the_last_line_with_its_id(tmp_path: Path) -> None:
+    """Two unchecked lines share an id: a retraction of it frees only the later one's slug."""
+    objs = _base_records(tmp_path)
+    assert [o["type"] for o in objs[:2]] == ["SourceAdded", "PersonAdded"]
+    objs[1]["id"] = objs[0]["id"]  # the source's line and the person's share an id
+    retraction = {**objs[1], "type": "EventRetracted", "id": "r-shared"}
+    retraction["data"] = {"event": objs[0]["id"], "reason": "wrong"}
+    objs.insert(2, retraction)
+    prev = "0" * 64
+    for seq, obj in enumerate(objs, 1):
+        obj.update(seq=seq, prev=prev)
+        obj.pop("commit", None)
+        obj.pop("hash", None)
+        obj["hash"] = prev = line_hash(obj)
+    log = tmp_path / "shared.jsonl"
+    log.write_bytes(b"".join(canonical(o) + b"\n" for o in objs[:-1]))
+    objs[-1]["commit"] = True
+    objs[-1].pop("hash")
+    objs[-1]["hash"] = line_hash(objs[-1])
+    with log.open("ab") as fh:
+        fh.write(canonical(objs[-1]) + b"\n")
+    # Lines 1-3 are before --from: the person's slug is freed, the source's stays.
+    outcome = _outcome(log, 4, "python")
+    assert outcome[0] == "bad" and "unknown person 'ana'" in outcome[2], outcome
+    assert _outcome(log, 4, "sql") == outcome
