@@ -58,11 +58,11 @@ def engine() -> ModuleType:
     ``import duckdb`` takes 130-150 ms here: the package's Python layer (its relational
     API, and importlib.metadata to look up its own version) costs three times what its
     compiled core does.  That core, ``_duckdb``, is the module the package itself
-    imports and re-exports; it loads in about 40 ms, and a ``timeline team`` run takes
-    about 100 ms less.  The engine needs only ``connect`` and the exception classes,
-    the very same objects either way, so a caller catching ``duckdb.Error`` still
-    catches ours.  If a DuckDB release stops shipping the core under that name, or
-    without one of them, this falls back to the package.
+    imports and re-exports; it loads in about 40 ms, and a warm ``timeline team`` run
+    took 218-246 ms instead of 283-307.  The engine needs only ``connect`` and the
+    exception classes, the very same objects either way, so a caller catching
+    ``duckdb.Error`` still catches ours.  If a DuckDB release stops shipping the core
+    under that name, or without one of them, this falls back to the package.
     """
     try:
         core = importlib.import_module("_duckdb")
