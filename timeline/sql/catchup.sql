@@ -30,8 +30,10 @@ CREATE TEMP TABLE _edges AS
 FROM tl_edge_rows('_pair_events') WHERE (person, org) IN (SELECT (person, org) FROM _affected);
 
 -- Leadership stints only: the member stints are rows of `members`, which
--- members_catchup.sql replaces.
--- needs: PersonJoined PersonLeft LeadershipChanged
+-- members_catchup.sql replaces.  A pair's leadership stints come from its leadership
+-- edges alone (tl_stints partitions by track), so only a new or retracted leadership
+-- change alters them (4-5 ms saved on the other catch-ups at 1M events).
+-- needs: LeadershipChanged
 DELETE FROM leader_stints USING _affected a
 WHERE leader_stints.person = a.person AND leader_stints.org = a.org;
 
@@ -39,5 +41,5 @@ WHERE leader_stints.person = a.person AND leader_stints.org = a.org;
 -- needs: PersonJoined PersonLeft LeadershipChanged
 CREATE TEMP TABLE _new_stints AS FROM tl_stints('infinity'::TIMESTAMP, true);
 
--- needs: PersonJoined PersonLeft LeadershipChanged
+-- needs: LeadershipChanged
 INSERT INTO leader_stints FROM _new_stints WHERE track = 'leader';
