@@ -453,19 +453,16 @@ def test_a_retraction_before_from_frees_only_the_last_line_with_its_id(tmp_path:
     retraction = {**objs[1], "type": "EventRetracted", "id": "r-shared"}
     retraction["data"] = {"event": objs[0]["id"], "reason": "wrong"}
     objs.insert(2, retraction)
+    for obj in objs:  # one committed batch, chained anew
+        obj.pop("commit", None)
+        obj.pop("hash", None)
+    objs[-1]["commit"] = True
     prev = "0" * 64
     for seq, obj in enumerate(objs, 1):
         obj.update(seq=seq, prev=prev)
-        obj.pop("commit", None)
-        obj.pop("hash", None)
         obj["hash"] = prev = line_hash(obj)
     log = tmp_path / "shared.jsonl"
-    log.write_bytes(b"".join(canonical(o) + b"\n" for o in objs[:-1]))
-    objs[-1]["commit"] = True
-    objs[-1].pop("hash")
-    objs[-1]["hash"] = line_hash(objs[-1])
-    with log.open("ab") as fh:
-        fh.write(canonical(objs[-1]) + b"\n")
+    log.write_bytes(b"".join(canonical(o) + b"\n" for o in objs))
     # Lines 1-3 are before --from: the person's slug is freed, the source's stays.
     outcome = _outcome(log, 4, "python")
     assert outcome[0] == "bad" and "unknown person 'ana'" in outcome[2], outcome
