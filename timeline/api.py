@@ -118,7 +118,6 @@ class Timeline:
         The open reader serves if it qualifies; otherwise it is closed and another
         opened.  None leaves no reader open.
         """
-        db = _duck.engine()
         if self._con is not None and self.projection.checkpoint_of(self._con) in points:
             return self._con
         self.close()
@@ -128,7 +127,7 @@ class Timeline:
             con = self._open_reader()
             if self.projection.checkpoint_of(con) in points:
                 return con
-        except db.Error:
+        except _duck.engine().Error:
             pass  # unreadable: the caller's catch-up rebuilds it
         self.close()
         return None
@@ -181,13 +180,12 @@ class Timeline:
         and the query.  The log's tail is read (and its lock released) before the
         projection's lock is taken, keeping the lock order of writers.
         """
-        db = _duck.engine()
         tail = self.projection.committed_tail()
         if tail is None or not self.projection.db_path.exists():
             return False
         try:
             con = self._open_reader()
-        except db.Error:
+        except _duck.engine().Error:
             self.close()
             return False
         if self.projection.checkpoint_of(con) == tail.point:
@@ -222,11 +220,10 @@ class Timeline:
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run read-only *sql* with named *params* on the projection; return dict rows."""
-        db = _duck.engine()
         with self._reader() as con:
             try:
                 cur = con.execute(sql, params or {})
-            except db.Error as exc:
+            except _duck.engine().Error as exc:
                 raise QueryError(str(exc).splitlines()[0]) from None
             names = [d[0] for d in cur.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

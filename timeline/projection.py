@@ -83,14 +83,13 @@ class Projection:
 
     def _checkpoint(self, *, quiet: bool = False) -> tuple[int, int, str] | None:
         """Return (log_size, last_seq, last_hash) of the cache, or None if it is unusable."""
-        db = _duck.engine()
         if not self.db_path.exists():
             return None
         try:
             # The same configuration as the query connections: DuckDB refuses a second
             # connection to a file with another configuration in one process.
             con = self.connect_read()
-        except db.Error as exc:
+        except _duck.engine().Error as exc:
             if not quiet:
                 log.warning("%s: unreadable projection (%s); rebuilding it", self.db_path, exc)
             return None
@@ -102,12 +101,11 @@ class Projection:
     @staticmethod
     def checkpoint_of(con: duckdb.DuckDBPyConnection) -> tuple[int, int, str] | None:
         """Read (log_size, last_seq, last_hash) on *con*; None if unusable or from other SQL."""
-        db = _duck.engine()
         try:
             row = con.execute(
                 "SELECT schema_version, log_size, last_seq, last_hash FROM _checkpoint"
             ).fetchone()
-        except db.Error:
+        except _duck.engine().Error:
             return None
         if row is None or row[0] != schema_version():
             return None
@@ -188,12 +186,11 @@ class Projection:
 
     def _connect_write(self) -> duckdb.DuckDBPyConnection | None:
         """Open the projection read-write, or return None if there is none or it is unusable."""
-        db = _duck.engine()
         if not self.db_path.exists():
             return None
         try:
             return _duck.open_writer(self.db_path, catch_up=True)
-        except db.Error as exc:
+        except _duck.engine().Error as exc:
             log.warning("%s: unreadable projection (%s); rebuilding it", self.db_path, exc)
             return None
 
