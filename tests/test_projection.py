@@ -193,3 +193,65 @@ def test_replay_in_ranges_of_roots_writes_the_same_tables(tmp_path: Path, monkey
     assert len(ranges) == 1 and len(ranges[0]) == distinct > 1, ranges
     assert roots == sorted(roots) and len(roots) == rows
     assert _tables(tmp_path / "ranges.duckdb") == _tables(tmp_path / "one.duckdb")
+
+
+def _count_instances(monkeypatch) -> list[int]:
+    """Count the DuckDB instances the engine starts from now on."""
+    started: list[int] = []
+    engine = timeline._duck.engine()
+    real = engine.connect
+
+    def connect(*args, **kwargs):
+        started.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "connect", connect)
+    return started
+
+
+def _add(tl: timeline.Timeline, person: str) -> None:
+    tl.append(
+        [f'{{"type":"PersonAdded","data":{{"person":"{person}","name":"{person.title()}"}}}}'],
+        recorded_at=RECORDED,
+    )
+
+
+def test_catch_ups_in_one_process_share_one_duckdb_instance(small, monkeypatch) -> None:
+    """A process's second catch-up of a projection starts no DuckDB instance; it attaches."""
+    small.sync()
+    _add(small, "dee")
+    assert small.sync().action == "incremental"
+    started = _count_instances(monkeypatch)
+    _add(small, "eve")
+    assert small.sync().action == "incremental"
+    assert started == []
+    assert {r["person"] for r in small.rows("FROM people")} >= {"dee", "eve"}
+
+
+def test_a_catch_up_leaves_the_file_detached(small) -> None:
+    """After a catch-up its instance holds no file: a read-write connect of it works."""
+    small.sync()
+    _add(small, "dee")
+    assert small.sync().action == "incremental"
+    small.close()
+    kept = timeline._duck._kept
+    assert kept is not None and kept[0] == str(small.projection.db_path.resolve())
+    attached = kept[2].execute("SELECT database_name FROM duckdb_databases()").fetchall()
+    assert ("projection",) not in attached
+    con = duckdb.connect(str(small.projection.db_path))  # another configuration: refused if held
+    con.close()
+
+
+def test_an_instance_from_before_a_fork_is_not_reused(small, monkeypatch) -> None:
+    """A catch-up in a forked child starts its own instance instead of the parent's."""
+    small.sync()
+    _add(small, "dee")
+    small.sync()
+    parent = timeline._duck._kept
+    monkeypatch.setattr(timeline._duck.os, "getpid", lambda: -1)
+    started = _count_instances(monkeypatch)
+    _add(small, "eve")
+    assert small.sync().action == "incremental"
+    assert len(started) == 1
+    assert parent is not None and timeline._duck._kept is not None
+    assert timeline._duck._kept[2] is not parent[2]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -20,8 +21,10 @@ __all__ = [
     "DEFAULT_MEMORY_LIMIT",
     "ROW_GROUP_SIZE",
     "WAL_CHECKPOINT",
+    "close_catch_up",
     "engine",
     "memory_limit",
+    "open_catch_up",
     "open_reader",
     "open_writer",
 ]
@@ -78,37 +81,137 @@ def memory_limit() -> str:
     return os.environ.get("TIMELINE_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
 
 
-def open_writer(path: Path, *, catch_up: bool) -> duckdb.DuckDBPyConnection:
-    """Open the projection file *path* read-write (creating it if missing).
-
-    *catch_up* leaves DuckDB's WAL on close instead of checkpointing (see below).
-    """
+def open_writer(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the projection file *path* read-write (creating it if missing), for a replay."""
     # The row group size is an ATTACH option only (not kept in the file), hence an
     # in-memory connection with the file attached and made the default catalog.
     con: duckdb.DuckDBPyConnection = engine().connect()
     try:
-        quoted = str(path).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS projection (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
-        con.execute("USE projection")
-        # Spill beside the file, as a plain connect would, not in the working folder.
-        con.execute("SET temp_directory = $dir", {"dir": str(path) + ".tmp"})
-        con.execute("SET memory_limit = $limit", {"limit": memory_limit()})
-        con.execute("SET preserve_insertion_order = false")
-        # DuckDB's own progress bar writes to stdout, which is the commands' data.
-        con.execute("SET enable_progress_bar = false")
-        if catch_up:
-            # A catch-up's COMMIT makes it durable in the WAL; checkpointing that into
-            # the file on every close cost 50-90 ms at 1M events (each touched table's
-            # last row group rewritten, then fsynced).  So close leaves the WAL, and
-            # DuckDB checkpoints at a COMMIT once it passes wal_autocheckpoint; a reader
-            # replays the WAL when it connects (measured: +10 ms per read-only connect
-            # for an 804 kB WAL).
-            con.execute("PRAGMA disable_checkpoint_on_shutdown")
-            con.execute("SET wal_autocheckpoint = $size", {"size": WAL_CHECKPOINT})
+        _configure(con, path)
+        _attach(con, path)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def open_catch_up(path: Path) -> duckdb.DuckDBPyConnection:
+    """Attach the projection file *path* read-write for a catch-up (`close_catch_up` ends it).
+
+    A DuckDB instance costs 18-25 ms to start here, a fifth of a small catch-up; so
+    the process keeps one (`_instance`) and attaches the file to it for each
+    catch-up (3 ms), on a connection of its own, so that no temp table outlives the
+    catch-up.  Between catch-ups the file is detached: other processes and this
+    one's readers open it as usual.  Catch-ups in one process take turns on it.
+    """
+    _lease.acquire()
+    try:
+        con = _instance(path).cursor()
+    except BaseException:
+        _lease.release()
+        raise
+    try:
+        # The progress bar is per connection; the memory cap is read again, as a new
+        # instance would.
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET memory_limit = $limit", {"limit": memory_limit()})
+        _attach(con, path)
+    except BaseException:
+        close_catch_up(con, path)
+        raise
+    return con
+
+
+def close_catch_up(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Detach *path*, which `open_catch_up` attached to *con*, and close *con*.
+
+    If the detach fails the instance is dropped, so that no later catch-up or reader
+    in this process meets the file still attached.
+    """
+    try:
+        con.execute("USE memory")
+        con.execute("DETACH DATABASE IF EXISTS projection")
+    except BaseException:
+        con.close()
+        _forget(path)
+        raise
+    else:
+        con.close()
+    finally:
+        _lease.release()
+
+
+#: This process's catch-up instance: (resolved file path, pid, instance), or None.
+_kept: tuple[str, int, duckdb.DuckDBPyConnection] | None = None
+#: Held from open_catch_up to close_catch_up: the kept instance serves one catch-up at a time.
+_lease = threading.Lock()
+
+
+def _after_fork() -> None:
+    """Start a forked child afresh: the parent's instance and lock are not its own."""
+    global _kept, _lease
+    _kept = None
+    _lease = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+def _instance(path: Path) -> duckdb.DuckDBPyConnection:
+    """Return this process's catch-up instance for *path*, starting it if needed.
+
+    One instance is kept, for the last file caught up (its spill folder is beside the
+    file, and an instance setting): a process that works on one projection, the
+    common case, starts one; a process going through many keeps one instance, and
+    its threads, alive, not one per file.  An instance inherited through ``fork`` is
+    never used: its threads did not come along.
+    """
+    global _kept
+    key = str(path.resolve())
+    if _kept is not None and _kept[:2] == (key, os.getpid()):
+        return _kept[2]
+    _forget(None)
+    instance: duckdb.DuckDBPyConnection = engine().connect()
+    try:
+        _configure(instance, path)
+        # A catch-up's COMMIT makes it durable in the WAL; checkpointing that into the
+        # file on every detach cost 50-90 ms at 1M events (each touched table's last
+        # row group rewritten, then fsynced).  So detaching leaves the WAL, and
+        # DuckDB checkpoints at a COMMIT once it passes wal_autocheckpoint; a reader
+        # replays the WAL when it connects (measured: +10 ms per read-only connect
+        # for an 804 kB WAL).
+        instance.execute("PRAGMA disable_checkpoint_on_shutdown")
+        instance.execute("SET wal_autocheckpoint = $size", {"size": WAL_CHECKPOINT})
+    except BaseException:
+        instance.close()
+        raise
+    _kept = (key, os.getpid(), instance)
+    return instance
+
+
+def _forget(path: Path | None) -> None:
+    """Drop the kept instance (if it is *path*'s, when given), closing it if it is ours."""
+    global _kept
+    if _kept is not None and (path is None or _kept[0] == str(path.resolve())):
+        if _kept[1] == os.getpid():
+            _kept[2].close()
+        _kept = None
+
+
+def _configure(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Set what every writer on *path* needs: where to spill, how much memory, no bar."""
+    # Spill beside the file, as a plain connect would, not in the working folder.
+    con.execute("SET temp_directory = $dir", {"dir": str(path) + ".tmp"})
+    con.execute("SET memory_limit = $limit", {"limit": memory_limit()})
+    con.execute("SET preserve_insertion_order = false")
+    # DuckDB's own progress bar writes to stdout, which is the commands' data.
+    con.execute("SET enable_progress_bar = false")
+
+
+def _attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    quoted = str(path).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS projection (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+    con.execute("USE projection")
 
 
 def open_reader(path: Path, *, files: bool = False) -> duckdb.DuckDBPyConnection:

@@ -180,7 +180,7 @@ class Projection:
                     except Exception as exc:  # any failure falls back to the safe path
                         log.warning("%s: catch-up failed (%s); rebuilding", self.db_path, exc)
             finally:
-                con.close()
+                _duck.close_catch_up(con, self.db_path)
         self._rebuild(tail)
         return SyncResult("rebuild", tail.seq, tail.seq)
 
@@ -189,7 +189,7 @@ class Projection:
         if not self.db_path.exists():
             return None
         try:
-            return _duck.open_writer(self.db_path, catch_up=True)
+            return _duck.open_catch_up(self.db_path)
         except _duck.engine().Error as exc:
             log.warning("%s: unreadable projection (%s); rebuilding it", self.db_path, exc)
             return None
@@ -219,7 +219,7 @@ class Projection:
         tmp = Path(tmp_name)
         tmp.unlink()  # DuckDB wants to create the file itself
         try:
-            con = _duck.open_writer(tmp, catch_up=False)
+            con = _duck.open_writer(tmp)
             try:
                 steps = rebuild_steps(con, str(self.log.path), nonempty=bool(tail.size))
                 steps.append(("checkpoint", lambda: self._finish(con, tail)))
