@@ -93,10 +93,9 @@ CREATE OR REPLACE MACRO team_now(org_slug, w_lo, w_hi) AS TABLE
                                        m.s_lo DESC, m.e_hi DESC, m.e_lo DESC, m.joined,
                                        m."left", m.role))
         FROM (
-            SELECT *, tl_member_status(s_lo, s_hi, e_lo, e_hi, since_lo, since_hi,
-                                       w.w_lo, w.w_hi) AS status
+            SELECT *, tl_status(cs_lo, cs_hi, ce_lo, e_hi, w.w_lo, w.w_hi) AS status
             FROM members, (SELECT w_lo::DATE AS w_lo, w_hi::DATE AS w_hi) w
-            WHERE root = org_slug AND greatest(s_lo, since_lo) <= w.w_hi AND e_hi >= w.w_lo
+            WHERE root = org_slug AND cs_lo <= w.w_hi AND e_hi >= w.w_lo
         ) m
         GROUP BY m.person
     ) b

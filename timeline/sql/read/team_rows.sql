@@ -10,10 +10,8 @@
 -- fresh connection's first call takes 18 ms instead of 27 at 1M events.
 -- tests/test_team_now.py holds Timeline.team to team_now and team_as_of.
 SELECT person, name, org,
-       CASE WHEN greatest(s_hi, since_hi) <= $hi::DATE
-                 AND CASE WHEN since_hi <= e_lo THEN e_lo ELSE '-infinity'::DATE END
-                     >= $lo::DATE
-            THEN 'definite' ELSE 'possible' END AS status,
+       CASE WHEN cs_hi <= $hi::DATE AND ce_lo >= $lo::DATE THEN 'definite' ELSE 'possible' END
+           AS status,
        joined, "left",
        joined IS NOT NULL AND s_lo <= $hi::DATE AND s_hi >= $lo::DATE AS joined_in_window,
        "left" IS NOT NULL AND e_lo <= $hi::DATE AND e_hi >= $lo::DATE AS left_in_window,
@@ -21,6 +19,6 @@ SELECT person, name, org,
            AS role,
        coalesce(list_filter(names, lambda n: n.lo <= $hi::DATE)[-1].name, org) AS org_name
 FROM members
-WHERE root = $org AND greatest(s_lo, since_lo) <= $hi::DATE AND e_hi >= $lo::DATE
+WHERE root = $org AND cs_lo <= $hi::DATE AND e_hi >= $lo::DATE
 ORDER BY status, person, s_hi DESC, org, s_lo DESC, e_hi DESC, e_lo DESC, joined, "left",
          members.role
