@@ -255,3 +255,60 @@ def test_an_instance_from_before_a_fork_is_not_reused(small, monkeypatch) -> Non
     assert len(started) == 1
     assert parent is not None and timeline._duck._kept is not None
     assert timeline._duck._kept[2] is not parent[2]
+
+
+def test_threads_catching_up_two_projections_take_turns_on_the_kept_instance(
+    tmp_path: Path,
+) -> None:
+    """Two threads catching up two projections at once each catch up, never rebuilding."""
+    import threading
+
+    from conftest import fixture_lines
+
+    tls = []
+    for name in ("a", "b"):
+        tl = timeline.open(tmp_path / f"{name}.jsonl")
+        tl.init()
+        tl.append(fixture_lines("small.jsonl"), recorded_at=RECORDED)
+        tls.append(tl)
+    for tl in tls:
+        tl.sync()
+    errors: list[BaseException] = []
+    actions: list[str] = []
+
+    def work(tl: timeline.Timeline, prefix: str) -> None:
+        try:
+            for i in range(6):
+                _add(tl, f"{prefix}{i}")
+                actions.append(tl.sync().action)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(tl, p)) for tl, p in zip(tls, "xy", strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert actions == ["incremental"] * 12  # a failed catch-up would fall back to a rebuild
+    for tl, prefix in zip(tls, "xy", strict=True):
+        people = {r["person"] for r in tl.rows("FROM people")}
+        assert {f"{prefix}{i}" for i in range(6)} <= people
+        tl.close()
+
+
+def test_a_failed_catch_up_detaches_before_the_rebuild(small, monkeypatch) -> None:
+    """A catch-up that fails midway falls back to a rebuild, leaving no file attached."""
+    small.sync()
+    _add(small, "dee")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("midway")
+
+    monkeypatch.setattr(timeline.projection.Projection, "_catch_up", broken)
+    assert small.sync().action == "rebuild"
+    kept = timeline._duck._kept
+    assert kept is not None
+    attached = kept[2].execute("SELECT database_name FROM duckdb_databases()").fetchall()
+    assert ("projection",) not in attached
+    assert "dee" in {r["person"] for r in small.rows("FROM people")}

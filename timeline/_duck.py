@@ -1,7 +1,8 @@
 """Open the projection's DuckDB connections, configured the one way each use needs.
 
 Writers (a replay, a catch-up) attach the file with small row groups and a memory
-cap; readers open it read-only and, unless asked, without access to other files.
+cap; catch-ups attach it to an instance the process keeps.  Readers open it
+read-only and, unless asked, without access to other files.
 """
 
 from __future__ import annotations
