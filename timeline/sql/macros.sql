@@ -37,8 +37,7 @@ CREATE OR REPLACE MACRO org_tree_since(org_slug, known_at) AS TABLE
 CREATE OR REPLACE MACRO tl_member_status(s_lo, s_hi, e_lo, e_hi, since_lo, since_hi, w_lo, w_hi) AS
     CASE WHEN e_hi >= since_lo THEN
         tl_status(greatest(s_lo, since_lo), greatest(s_hi, since_hi),
-                  CASE WHEN since_hi <= e_lo THEN e_lo ELSE '-infinity'::DATE END,
-                  e_hi, w_lo, w_hi)
+                  tl_counted_end_lo(e_lo, since_hi), e_hi, w_lo, w_hi)
     END;
 
 -- Who was in an org (or any unit below it, or an org merged into it) at some day of `as_of`.

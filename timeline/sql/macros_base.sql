@@ -44,6 +44,13 @@ CREATE OR REPLACE MACRO tl_known(k) AS
 CREATE OR REPLACE MACRO tl_visible(recorded, retracted_at, known) AS
     recorded <= known AND (retracted_at IS NULL OR retracted_at > known);
 
+-- The earliest day a member stint's end may fall on, counted for an org it reaches
+-- from `since` on (a merge; -infinity for the org itself and the orgs above it): a
+-- stint that may have ended before that has no definite end there (-infinity).
+-- tl_member_status and members.sql's rows (cs_lo, cs_hi, ce_lo) share it.
+CREATE OR REPLACE MACRO tl_counted_end_lo(e_lo, since_hi) AS
+    CASE WHEN since_hi <= e_lo THEN e_lo ELSE '-infinity'::DATE END;
+
 -- Events as the log stood at `known_at`: recorded by then, not retracted by then.
 CREATE OR REPLACE MACRO visible_events(known_at) AS TABLE
     SELECT * FROM events

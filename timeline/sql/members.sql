@@ -84,7 +84,7 @@ CREATE OR REPLACE MACRO tl_member_rows(base_table, lo, hi) AS TABLE
     UNION ALL
     -- The stint's own columns only on its own org's row, which the `stints` view reads.
     SELECT c.root, greatest(m.s_lo, c.since_lo), greatest(m.s_hi, c.since_hi),
-           CASE WHEN c.since_hi <= m.e_lo THEN m.e_lo ELSE '-infinity'::DATE END,
+           tl_counted_end_lo(m.e_lo, c.since_hi),
            m.* REPLACE (NULL AS stint_no, NULL AS join_id, NULL AS leave_id, NULL AS tenure)
     FROM query_table(base_table) m JOIN org_closure c USING (org)
     WHERE m.e_hi >= c.since_lo AND (lo IS NULL OR c.root >= lo) AND (hi IS NULL OR c.root < hi);

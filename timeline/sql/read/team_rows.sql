@@ -9,6 +9,7 @@
 -- (each macro and the aggregate cost binding and optimizing on every call), and a
 -- fresh connection's first call takes 18 ms instead of 27 at 1M events.
 -- tests/test_team_now.py holds Timeline.team to team_now and team_as_of.
+-- `person` comes first: the pick (timeline/_team.py) reads it by position.
 SELECT person, name, org,
        CASE WHEN cs_hi <= $hi::DATE AND ce_lo >= $lo::DATE THEN 'definite' ELSE 'possible' END
            AS status,
