@@ -70,7 +70,10 @@ def _detail(row: dict[str, Any], rows: dict[str, dict[str, Any]]) -> str:
     if key == "team":
         return f"p95 {_time(row['p95'])}, {row['rows']:.0f} rows on average"
     if key.startswith("catchup_"):
-        return f"the append itself {_time(row['append_seconds'])}"
+        text = f"the append itself {_time(row['append_seconds'])}"
+        if "again_seconds" in row:
+            text += f"; a second catch-up in the same process {_time(row['again_seconds'])}"
+        return text
     if key == "append_batch":
         text = f"{row['rate']:,.0f} events/s (first batch: loads the slugs)"
         if "warm_rate" in row:
