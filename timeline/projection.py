@@ -111,6 +111,22 @@ class Projection:
             return None
         return int(row[1]), int(row[2]), str(row[3])
 
+    def files_state(self) -> tuple[tuple[int, int, int] | None, ...]:
+        """Return (inode, size, mtime) of the file and of its WAL (None where missing).
+
+        Every write to the projection changes one of them, so while they stand still
+        the checkpoint does too.  (Reads, which open it read-only, change nothing.)
+        """
+        out: list[tuple[int, int, int] | None] = []
+        for path in (self.db_path, self.db_path.with_name(self.db_path.name + ".wal")):
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                out.append(None)
+            else:
+                out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        return tuple(out)
+
     def committed_tail(self) -> Tail | None:
         """Read the log's committed tail under a shared lock; None if it needs recovery."""
         with self.log.locked(exclusive=False) as fd:

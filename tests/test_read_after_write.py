@@ -1,0 +1,67 @@
+"""Reading again after the log moved: how many DuckDB connections it takes, and what it sees."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import RECORDED
+
+import timeline
+
+
+def _add(tl: timeline.Timeline, person: str) -> None:
+    tl.append(
+        [f'{{"type":"PersonAdded","data":{{"person":"{person}","name":"{person.title()}"}}}}'],
+        recorded_at=RECORDED,
+    )
+
+
+def _count(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """Count the calls of *owner*.*name* from now on."""
+    calls: list[int] = []
+    real = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def _people(tl: timeline.Timeline) -> set[str]:
+    return {r["person"] for r in tl.rows("FROM people")}
+
+
+def test_a_read_after_this_timeline_appended_opens_one_reader(small, monkeypatch) -> None:
+    """The projection this Timeline saw behind the log is caught up, then read: one reader."""
+    small.team("acme", "2024-08")
+    _add(small, "dee")
+    readers = _count(monkeypatch, timeline.projection.Projection, "connect_read")
+    assert "dee" in _people(small)
+    assert len(readers) == 1
+
+
+def test_a_projection_caught_up_elsewhere_is_read_without_a_sync(small, monkeypatch) -> None:
+    """After another Timeline appended and caught up, this one reads the projection as it is."""
+    small.team("acme", "2024-08")
+    small.close()  # its reader's shared lock would keep the other one from catching up
+    with timeline.open(small.log.path, small.projection.db_path) as other:
+        _add(other, "dee")
+        assert other.sync().action == "incremental"
+    syncs = _count(monkeypatch, timeline.projection.Projection, "sync")
+    assert "dee" in _people(small)
+    assert syncs == []
+
+
+def test_a_projection_written_behind_our_back_is_checked_again(small, monkeypatch) -> None:
+    """If the files changed since this Timeline's reader saw them, a read checks them first."""
+    small.team("acme", "2024-08")
+    _add(small, "dee")
+    small.close()
+    with timeline.open(small.log.path, small.projection.db_path) as other:
+        _add(other, "eve")
+        assert other.sync().action == "incremental"
+    _add(small, "fay")  # behind again, but not where this Timeline last saw it
+    readers = _count(monkeypatch, timeline.projection.Projection, "connect_read")
+    assert {"dee", "eve", "fay"} <= _people(small)
+    assert len(readers) == 2  # the check, then the read after the catch-up
