@@ -184,6 +184,34 @@ def catchup(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def rounds(args: argparse.Namespace) -> dict[str, Any]:
+    """Append one event and ask ``team``, *count* times (default 20) on one ``Timeline``.
+
+    What an application following the news does: each question after an append
+    catches the projection up first.  Not part of ``benchmarks.run``; run it alone.
+    """
+    from timeline import Timeline
+
+    log, db = _workcopy(args)
+    events = new_events(db, args.count or 20, args.seed, "rd")
+    appends, asks = [], []
+    with Timeline(log, db) as tl:
+        org = args.org
+        tl.team(org, "2010")
+        for event in events:
+            start = time.perf_counter()
+            tl.append([event])
+            asked = time.perf_counter()
+            tl.team(org, "2010")
+            appends.append(asked - start)
+            asks.append(time.perf_counter() - asked)
+    return {
+        "seconds": statistics.median(asks),
+        "max": max(asks),
+        "append_seconds": statistics.median(appends),
+    }
+
+
 def naive(args: argparse.Namespace) -> dict[str, Any]:
     """Load the first *count* lines with json.loads and one DuckDB INSERT per event."""
     import duckdb
@@ -365,6 +393,7 @@ TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "replay": replay,
     "catchup": catchup,
     "naive": naive,
+    "rounds": rounds,
     "peer": peer,
     "queries": queries,
     "append": append,
@@ -382,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")))
     parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--org", default="org-1", help="the org the cli task asks about")
+    parser.add_argument("--org", default="org-1", help="the org the cli and rounds tasks ask about")
     args = parser.parse_args(argv)
     result = TASKS[args.task](args)
     json.dump(result, sys.stdout)
