@@ -59,7 +59,9 @@ class Timeline:
         self._lock_fd: int | None = None
         self._seen: tuple[int, int] | None = None
         # The checkpoint this Timeline's last reader found, and the projection's files then
-        self._stood: tuple[tuple[int, int, str] | None, tuple[object, ...]] | None = None
+        self._stood: (
+            tuple[tuple[int, int, str] | None, tuple[tuple[int, int, int] | None, ...]] | None
+        ) = None
         self._cache: WriteCache | None = None
         self._appended = False  # an append got a cache (the first one may get a partial one)
 
