@@ -236,25 +236,29 @@ def test_a_catch_up_leaves_the_file_detached(small) -> None:
     small.close()
     kept = timeline._duck._kept
     assert kept is not None and kept[0] == str(small.projection.db_path.resolve())
-    attached = kept[2].execute("SELECT database_name FROM duckdb_databases()").fetchall()
+    attached = kept[1].execute("SELECT database_name FROM duckdb_databases()").fetchall()
     assert ("projection",) not in attached
     con = duckdb.connect(str(small.projection.db_path))  # another configuration: refused if held
     con.close()
 
 
 def test_an_instance_from_before_a_fork_is_not_reused(small, monkeypatch) -> None:
-    """A catch-up in a forked child starts its own instance instead of the parent's."""
+    """After the fork hook (as in a child), a catch-up starts its own instance, not closing
+    the parent's."""
     small.sync()
     _add(small, "dee")
     small.sync()
     parent = timeline._duck._kept
-    monkeypatch.setattr(timeline._duck.os, "getpid", lambda: -1)
+    monkeypatch.setattr(timeline._duck, "_lease", timeline._duck._lease)  # restored after
+    timeline._duck._after_fork()  # what os.fork runs in the child
     started = _count_instances(monkeypatch)
     _add(small, "eve")
     assert small.sync().action == "incremental"
     assert len(started) == 1
     assert parent is not None and timeline._duck._kept is not None
-    assert timeline._duck._kept[2] is not parent[2]
+    assert timeline._duck._kept[1] is not parent[1]
+    assert parent[1].execute("SELECT 1").fetchall() == [(1,)]  # the parent's is left open
+    parent[1].close()
 
 
 def test_threads_catching_up_two_projections_take_turns_on_the_kept_instance(
@@ -309,6 +313,6 @@ def test_a_failed_catch_up_detaches_before_the_rebuild(small, monkeypatch) -> No
     assert small.sync().action == "rebuild"
     kept = timeline._duck._kept
     assert kept is not None
-    attached = kept[2].execute("SELECT database_name FROM duckdb_databases()").fetchall()
+    attached = kept[1].execute("SELECT database_name FROM duckdb_databases()").fetchall()
     assert ("projection",) not in attached
     assert "dee" in {r["person"] for r in small.rows("FROM people")}

@@ -118,13 +118,13 @@ def open_catch_up(path: Path) -> duckdb.DuckDBPyConnection:
         con.execute("SET memory_limit = $limit", {"limit": memory_limit()})
         _attach(con, path)
     except BaseException:
-        close_catch_up(con, path)
+        close_catch_up(con)
         raise
     return con
 
 
-def close_catch_up(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Detach *path*, which `open_catch_up` attached to *con*, and close *con*.
+def close_catch_up(con: duckdb.DuckDBPyConnection) -> None:
+    """Detach the file `open_catch_up` attached to *con*, and close *con*.
 
     If the detach fails the instance is dropped, so that no later catch-up or reader
     in this process meets the file still attached.
@@ -134,7 +134,7 @@ def close_catch_up(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         con.execute("DETACH DATABASE IF EXISTS projection")
     except BaseException:
         con.close()
-        _forget(path)
+        _forget()
         raise
     else:
         con.close()
@@ -142,14 +142,15 @@ def close_catch_up(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         _lease.release()
 
 
-#: This process's catch-up instance: (resolved file path, pid, instance), or None.
-_kept: tuple[str, int, duckdb.DuckDBPyConnection] | None = None
+#: This process's catch-up instance: (the resolved path of its file, the instance), or None.
+_kept: tuple[str, duckdb.DuckDBPyConnection] | None = None
 #: Held from open_catch_up to close_catch_up: the kept instance serves one catch-up at a time.
 _lease = threading.Lock()
 
 
 def _after_fork() -> None:
-    """Start a forked child afresh: the parent's instance and lock are not its own."""
+    """Start a forked child afresh: the parent's instance (its threads did not come along)
+    and its lock are not the child's, so the child starts its own and never closes theirs."""
     global _kept, _lease
     _kept = None
     _lease = threading.Lock()
@@ -164,14 +165,13 @@ def _instance(path: Path) -> duckdb.DuckDBPyConnection:
     One instance is kept, for the last file caught up (its spill folder is beside the
     file, and an instance setting): a process that works on one projection, the
     common case, starts one; a process going through many keeps one instance, and
-    its threads, alive, not one per file.  An instance inherited through ``fork`` is
-    never used: its threads did not come along.
+    its threads, alive, not one per file.
     """
     global _kept
     key = str(path.resolve())
-    if _kept is not None and _kept[:2] == (key, os.getpid()):
-        return _kept[2]
-    _forget(None)
+    if _kept is not None and _kept[0] == key:
+        return _kept[1]
+    _forget()
     instance: duckdb.DuckDBPyConnection = engine().connect()
     try:
         _configure(instance, path)
@@ -186,16 +186,15 @@ def _instance(path: Path) -> duckdb.DuckDBPyConnection:
     except BaseException:
         instance.close()
         raise
-    _kept = (key, os.getpid(), instance)
+    _kept = (key, instance)
     return instance
 
 
-def _forget(path: Path | None) -> None:
-    """Drop the kept instance (if it is *path*'s, when given), closing it if it is ours."""
+def _forget() -> None:
+    """Close and drop the kept instance, if there is one."""
     global _kept
-    if _kept is not None and (path is None or _kept[0] == str(path.resolve())):
-        if _kept[1] == os.getpid():
-            _kept[2].close()
+    if _kept is not None:
+        _kept[1].close()
         _kept = None
 
 

@@ -37,8 +37,9 @@ def params(org: str, window: DateValue) -> dict[str, str]:
 def first_per_person(names: list[str], rows: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """Return each person's first row of *rows* (columns *names*, person first) as a dict.
 
-    Picking on the tuples and building dicts only for the rows kept took half the
-    time of building every row's dict first (9.6 -> 4.5 ms for 4,167 rows).
+    Picking on the tuples and building dicts only for the rows kept, without zip's
+    strict check, took half the time of building every row's dict first and then
+    picking (9.6 -> 4.5 ms for 4,167 rows).
     """
     seen: set[str] = set()
     kept = []

@@ -235,7 +235,7 @@ class Timeline:
         """Run read-only *sql* with named *params* on the projection; return dict rows."""
         names, rows = self._tuples(sql, params)
         # zip without strict=True: DuckDB gives every row one value per column, and the
-        # check doubled the cost of building the dicts (9.6 -> 4.5 ms for 4,167 rows).
+        # check cost a third more (4.5 against 3.4 ms for 4,167 rows of 10 columns).
         return [dict(zip(names, row)) for row in rows]  # noqa: B905
 
     def _tuples(

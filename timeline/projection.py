@@ -78,6 +78,7 @@ class Projection:
         self.log = log
         self.db_path = Path(db_path) if db_path else default_db_path(log.path)
         self.lock_path = self.db_path.with_name(self.db_path.name + ".lock")
+        self.wal_path = self.db_path.with_name(self.db_path.name + ".wal")
 
     # -- reading the checkpoint --------------------------------------------------------
 
@@ -118,7 +119,7 @@ class Projection:
         the checkpoint does too.  (Reads, which open it read-only, change nothing.)
         """
         out: list[tuple[int, int, int] | None] = []
-        for path in (self.db_path, self.db_path.with_name(self.db_path.name + ".wal")):
+        for path in (self.db_path, self.wal_path):
             try:
                 st = os.stat(path)
             except FileNotFoundError:
@@ -196,7 +197,7 @@ class Projection:
                     except Exception as exc:  # any failure falls back to the safe path
                         log.warning("%s: catch-up failed (%s); rebuilding", self.db_path, exc)
             finally:
-                _duck.close_catch_up(con, self.db_path)
+                _duck.close_catch_up(con)
         self._rebuild(tail)
         return SyncResult("rebuild", tail.seq, tail.seq)
 
@@ -246,7 +247,7 @@ class Projection:
             finally:
                 con.close()
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(str(self.db_path) + ".wal")
+                os.unlink(self.wal_path)
             os.replace(tmp, self.db_path)
             if progress:
                 progress("done", len(steps), len(steps))
