@@ -103,3 +103,69 @@ def test_a_leave_and_a_join_in_one_year_show_the_later_stint(tmp_path: Path) -> 
         for _ in range(5):
             for rows in (tl.team("o", "2019"), tl.team("o", "2019", known_at="2025-02-01")):
                 assert [(r["joined"], r["left"]) for r in rows] == [("2019", None)]
+
+
+def _renamed_and_promoted(renames: int, promotions: int) -> list[dict[str, object]]:
+    """One org renamed *renames* times and one stint that changed role *promotions* times."""
+    events: list[dict[str, object]] = [
+        {"type": "PersonAdded", "data": {"person": "x", "name": "X"}},
+        {"type": "PersonAdded", "data": {"person": "y", "name": "Y"}},
+        {"type": "OrgFounded", "occurred": "2000", "data": {"org": "o", "name": "O 0"}},
+        {"type": "PersonJoined", "occurred": "2001", "data": {"person": "x", "org": "o"}},
+        {
+            "type": "PersonJoined",
+            "occurred": "2001-06",
+            "data": {"person": "y", "org": "o", "role": "intern"},
+        },
+    ]
+    events += [
+        {
+            "type": "OrgRenamed",
+            "occurred": f"{2002 + 2 * i}",
+            "data": {"org": "o", "name": f"O {i + 1}"},
+        }
+        for i in range(renames)
+    ]
+    events += [
+        {
+            "type": "RoleChanged",
+            "occurred": f"{2003 + 2 * i}-03",
+            "data": {"person": "y", "org": "o", "role": f"level {i + 1}"},
+        }
+        for i in range(promotions)
+    ]
+    return events
+
+
+@pytest.mark.parametrize(("renames", "promotions"), [(0, 0), (1, 2), (2, 1), (1, 3), (3, 0)])
+def test_role_and_name_from_the_kept_entries_or_the_lists(
+    tmp_path: Path, renames: int, promotions: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path reads a stint's role and the org's name from the first two entries of
+    their lists, asks team_now when either list holds more, and matches team_as_of always."""
+    with timeline.open(tmp_path / "log.jsonl") as tl:
+        tl.init()
+        tl.append(_renamed_and_promoted(renames, promotions), recorded_at="2025-01-01T00:00:00Z")
+        asked: list[str] = []
+        rows = tl.rows
+
+        def counted(sql: str, *args: object, **kwargs: object) -> list[dict[str, object]]:
+            asked.append(sql)
+            return rows(sql, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(tl, "rows", counted)
+        seen = set()
+        for year in range(2000, 2012):
+            for as_of in (str(year), f"{year}-02", f"{year}-03", f"[{year}-02..{year}-04]"):
+                fast, full = _both(tl, "o", as_of)
+                assert fast == full, as_of
+                seen |= {(r[-2][1], r[-1][1]) for r in full}  # (role, org_name)
+        lists = tl.rows("SELECT max(len(roles)) AS r, max(len(names)) AS n FROM members")[0]
+        assert (lists["r"] or 0, lists["n"]) == (promotions, renames + 1)
+    # every role and every name shows up in some window
+    assert {role for role, _ in seen} >= {"intern", *(f"level {i + 1}" for i in range(promotions))}
+    assert {name for _, name in seen} == {f"O {i}" for i in range(renames + 1)}
+    fell_back = [sql for sql in asked if "team_now" in sql and "$lo" in sql]
+    # _both asks team_now itself once per window: more than that is Timeline.team's fallback
+    windows = 12 * 4
+    assert (len(fell_back) > windows) == (renames > 1 or promotions > 2)

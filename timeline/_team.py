@@ -5,8 +5,10 @@
 the same rows, before the one-per-person pick, ordered so that each person's
 first row is the one the pick keeps.  Keeping it here is a walk over the rows;
 in DuckDB it was an ordered ``first()`` and a macro expansion that cost more to
-plan than to run (a third of the call).  tests/test_team_now.py holds the two
-to the same rows.
+plan than to run (a third of the call).  The role and the org's name as of the
+window come from the first two entries of ``members``' lists, kept as plain
+columns; a row whose lists hold more sends the question to ``team_now``.
+tests/test_team_now.py holds the two to the same rows.
 """
 
 from __future__ import annotations
@@ -34,17 +36,25 @@ def params(org: str, window: DateValue) -> dict[str, str]:
     }
 
 
-def first_per_person(names: list[str], rows: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """Return each person's first row of *rows* (columns *names*, person first) as a dict.
+def first_per_person(
+    names: list[str], rows: Iterable[tuple[Any, ...]]
+) -> list[dict[str, Any]] | None:
+    """Return each person's first row of *rows* (columns *names*) as a dict.
 
-    Picking on the tuples and building dicts only for the rows kept, without zip's
-    strict check, took half the time of building every row's dict first and then
-    picking (9.6 -> 4.5 ms for 4,167 rows).
+    The person is the first column and ``lists`` the last: the dicts leave it
+    out, and if a row kept has it set the answer is None, because that row's
+    role or org name needs the lists (the caller then asks ``team_now``).
+    Picking on the tuples and building dicts only for the rows kept, without
+    zip's strict check, took half the time of building every row's dict first
+    and then picking (9.6 -> 4.5 ms for 4,167 rows).
     """
+    shown = names[:-1]  # zip stops there, before `lists`
     seen: set[str] = set()
     kept = []
     for row in rows:
         if row[0] not in seen:
+            if row[-1]:
+                return None
             seen.add(row[0])
-            kept.append(dict(zip(names, row)))  # noqa: B905 (one value per column)
+            kept.append(dict(zip(shown, row)))  # noqa: B905 (one value per column, less `lists`)
     return kept

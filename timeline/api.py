@@ -263,7 +263,10 @@ class Timeline:
             self.require("org", org)
             return self.query("team_sources", org=org, as_of=as_of, known_at=known_at)
         if known_at is None:  # the common question: planned and scanned far less
-            rows = _team.first_per_person(*self._tuples(_team.sql(), _team.params(org, window)))
+            params = _team.params(org, window)
+            picked = _team.first_per_person(*self._tuples(_team.sql(), params))
+            # None: a stint changed role, or the org its name, more than twice (_team)
+            rows = self.rows("FROM team_now($org, $lo, $hi)", params) if picked is None else picked
         else:
             rows = self.rows(
                 "FROM team_as_of($org, $as_of, known_at := $known)",

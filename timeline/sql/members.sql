@@ -49,6 +49,10 @@ CREATE OR REPLACE TABLE org_closure AS FROM tl_org_closure();
 -- by lo, then seq, which is unique: an ordered list() aggregate cost a replay 0.25 s.
 -- Only the stints' orgs' names: listing every org's cost a one-pair catch-up 5 ms at
 -- 1M events.)
+-- The first two entries of each list are also plain columns (role1_lo, role1, role2_lo,
+-- role2, and name1_lo to name2), and `lists` says whether either list holds more:
+-- Timeline.team (read/team_rows.sql) reads those columns and no list unless `lists` is
+-- set.  Scanning the two lists took a fifth to a third of a question's time.
 CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
     WITH s AS (FROM query_table(stint_table) WHERE track = 'member'),
     rc AS (
@@ -63,12 +67,20 @@ CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
         WHERE lo IS NOT NULL AND name IS NOT NULL AND org IN (SELECT org FROM s)
         GROUP BY org
     )
-    SELECT s.person, s.org, coalesce(p.name, s.person) AS name, s.joined, s."left",
-           s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.role,
-           list_filter(rc.roles, lambda r: r.lo >= s.s_lo) AS roles, nm.names,
-           s.stint_no, s.join_id, s.leave_id, s.tenure
-    FROM s LEFT JOIN people p USING (person) LEFT JOIN rc USING (person, org)
-         LEFT JOIN nm USING (org);
+    SELECT *,
+           roles[1].lo AS role1_lo, roles[1].role AS role1,
+           roles[2].lo AS role2_lo, roles[2].role AS role2,
+           names[1].lo AS name1_lo, names[1].name AS name1,
+           names[2].lo AS name2_lo, names[2].name AS name2,
+           coalesce(len(roles) > 2, false) OR coalesce(len(names) > 2, false) AS lists
+    FROM (
+        SELECT s.person, s.org, coalesce(p.name, s.person) AS name, s.joined, s."left",
+               s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.role,
+               list_filter(rc.roles, lambda r: r.lo >= s.s_lo) AS roles, nm.names,
+               s.stint_no, s.join_id, s.leave_id, s.tenure
+        FROM s LEFT JOIN people p USING (person) LEFT JOIN rc USING (person, org)
+             LEFT JOIN nm USING (org)
+    );
 
 -- The rows of `members` for the stints in `base_table` (tl_member_base's rows) whose
 -- root lies in [lo, hi) (a NULL bound is open): each stint for its own org, and for
@@ -114,7 +126,16 @@ CREATE OR REPLACE TABLE members (
     stint_no HUGEINT,
     join_id VARCHAR USING COMPRESSION uncompressed,
     leave_id VARCHAR USING COMPRESSION uncompressed,
-    tenure VARCHAR
+    tenure VARCHAR,
+    role1_lo DATE,
+    role1 VARCHAR,
+    role2_lo DATE,
+    role2 VARCHAR,
+    name1_lo DATE,
+    name1 VARCHAR,
+    name2_lo DATE,
+    name2 VARCHAR,
+    lists BOOLEAN
 );
 
 -- A replay's member stints (in the temp table `_stints`) with what members carries.
