@@ -467,3 +467,29 @@ def test_a_retraction_before_from_frees_only_the_last_line_with_its_id(tmp_path:
     outcome = _outcome(log, 4, "python")
     assert outcome[0] == "bad" and "unknown person 'ana'" in outcome[2], outcome
     assert _outcome(log, 4, "sql") == outcome
+
+
+@pytest.mark.parametrize(("field", "adder"), [("person", "PersonAdded"), ("org", "OrgFounded")])
+def test_a_bad_slug_in_canonical_lines_is_reported_at_its_first_line(
+    tmp_path: Path, field: str, adder: str
+) -> None:
+    """A slug that breaks the rule, added and then named in canonical lines among lines
+    whose slugs keep it, is reported where it is added by both verifies (slugs are judged
+    once per distinct value in the set-based one; no other rule refuses these lines)."""
+    objs = _base_records(tmp_path)
+    added = next(i for i, o in enumerate(objs) if o["type"] == adder)
+    slug = objs[added]["data"][field]
+    named = [i for i, o in enumerate(objs) if o["data"].get(field) == slug and i != added]
+    assert named  # the slug is named again later
+    for i in (added, *named):
+        objs[i]["data"][field] = "Not_A_Slug"
+    prev = "0" * 64
+    for o in objs:
+        o["prev"] = prev
+        o.pop("hash")
+        o["hash"] = prev = line_hash(o)
+    log = tmp_path / "slug.jsonl"
+    log.write_bytes(b"".join(canonical(o) + b"\n" for o in objs))
+    outcome = _outcome(log, 1, "sql")
+    assert outcome[:2] == ("bad", added + 1) and "is not a slug" in outcome[2], outcome
+    assert outcome == _outcome(log, 1, "python")

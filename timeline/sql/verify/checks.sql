@@ -2,9 +2,10 @@
 -- verify takes the smallest.  Every rule reads only lines before the one it judges,
 -- so it is exact for the first bad line even when later lines are garbage.
 
--- the codec: what the line says, and the date values and durations Python refused
+-- the codec: what the line says, and the date values, durations and slugs Python refused
 SELECT min(n) FROM ev
 WHERE NOT codec_ok
+   OR @BAD_SLUGS@
    OR occurred IN (SELECT v FROM bad_values WHERE kind = 'date')
    OR d_published IN (SELECT v FROM bad_values WHERE kind = 'date')
    OR d_tenure IN (SELECT v FROM bad_values WHERE kind = 'duration');

@@ -5,13 +5,15 @@
 -- timeline/_hashing.py).  In a regular line `,"hash":"` occurs once, as that member
 -- (every other quote is a key's, or escaped).  Any other line is left for the
 -- Python codec (timeline/_verify_sql.py, Scan._fix), which sets its hash_ok.
+-- `mask` has a bit for each data field the line holds, for the codec's per-type rules;
+-- single slugs are checked per distinct value later (checks.sql), not here.
 -- DuckDB's sha256 costs about 1.7 s of CPU per million lines here against 3 s for
 -- Python's hashlib driven line by line, and needs no thread holding the GIL.
 CREATE OR REPLACE TEMP TABLE ev AS
 WITH p AS (
     SELECT n, line, @TRY@(json_transform(line, '@STRUCT@')) AS j FROM lines
 ), c AS (
-    SELECT n, j, line, j IS NOT NULL AND @PRESENT@ AND line = CASE
+    SELECT n, j, line, @MASK@ AS mask, j IS NOT NULL AND @PRESENT@ AND line = CASE
         WHEN contains(line, '\') THEN @REBUILD_ESCAPED@
         ELSE @REBUILD_PLAIN@ END AS regular
     FROM p
