@@ -49,10 +49,11 @@ CREATE OR REPLACE TABLE org_closure AS FROM tl_org_closure();
 -- by lo, then seq, which is unique: an ordered list() aggregate cost a replay 0.25 s.
 -- Only the stints' orgs' names: listing every org's cost a one-pair catch-up 5 ms at
 -- 1M events.)
--- The first two entries of each list are also plain columns (role1_lo, role1, role2_lo,
--- role2, and name1_lo to name2), and `lists` says whether either list holds more:
--- Timeline.team (read/team_rows.sql) reads those columns and no list unless `lists` is
--- set.  Scanning the two lists took a fifth to a third of a question's time.
+-- `members` also keeps the first two entries of each list as plain columns (role1_lo,
+-- role1, role2_lo, role2, and name1_lo to name2, from tl_member_rows), and `lists` says
+-- whether either list holds more: Timeline.team (read/team_rows.sql) reads those
+-- columns and no list unless `lists` is set.  Scanning the two lists took a fifth to a
+-- third of a question's time.
 CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
     WITH s AS (FROM query_table(stint_table) WHERE track = 'member'),
     rc AS (
@@ -67,20 +68,12 @@ CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
         WHERE lo IS NOT NULL AND name IS NOT NULL AND org IN (SELECT org FROM s)
         GROUP BY org
     )
-    SELECT *,
-           roles[1].lo AS role1_lo, roles[1].role AS role1,
-           roles[2].lo AS role2_lo, roles[2].role AS role2,
-           names[1].lo AS name1_lo, names[1].name AS name1,
-           names[2].lo AS name2_lo, names[2].name AS name2,
-           coalesce(len(roles) > 2, false) OR coalesce(len(names) > 2, false) AS lists
-    FROM (
-        SELECT s.person, s.org, coalesce(p.name, s.person) AS name, s.joined, s."left",
-               s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.role,
-               list_filter(rc.roles, lambda r: r.lo >= s.s_lo) AS roles, nm.names,
-               s.stint_no, s.join_id, s.leave_id, s.tenure
-        FROM s LEFT JOIN people p USING (person) LEFT JOIN rc USING (person, org)
-             LEFT JOIN nm USING (org)
-    );
+    SELECT s.person, s.org, coalesce(p.name, s.person) AS name, s.joined, s."left",
+           s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.role,
+           list_filter(rc.roles, lambda r: r.lo >= s.s_lo) AS roles, nm.names,
+           s.stint_no, s.join_id, s.leave_id, s.tenure
+    FROM s LEFT JOIN people p USING (person) LEFT JOIN rc USING (person, org)
+         LEFT JOIN nm USING (org);
 
 -- The rows of `members` for the stints in `base_table` (tl_member_base's rows) whose
 -- root lies in [lo, hi) (a NULL bound is open): each stint for its own org, and for
@@ -88,18 +81,29 @@ CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
 -- cs_hi and ce_lo are the stint as it counts for the root (tl_member_status): its
 -- start no earlier than that date, its end definite only if it came after it.  Kept
 -- as columns so that a team question compares columns with the window and nothing
--- more: its filter is then read from the zone maps, and its plan is smaller.
+-- more: its filter is then read from the zone maps, and its plan is smaller.  The lists'
+-- first entries are columns for the same reason (see tl_member_base); they are taken
+-- here rather than in the base, whose temp table a 10M-event replay holds whole.
 CREATE OR REPLACE MACRO tl_member_rows(base_table, lo, hi) AS TABLE
-    SELECT org AS root, s_lo AS cs_lo, s_hi AS cs_hi, e_lo AS ce_lo, *
-    FROM query_table(base_table)
-    WHERE (lo IS NULL OR org >= lo) AND (hi IS NULL OR org < hi)
-    UNION ALL
-    -- The stint's own columns only on its own org's row, which the `stints` view reads.
-    SELECT c.root, greatest(m.s_lo, c.since_lo), greatest(m.s_hi, c.since_hi),
-           tl_counted_end_lo(m.e_lo, c.since_hi),
-           m.* REPLACE (NULL AS stint_no, NULL AS join_id, NULL AS leave_id, NULL AS tenure)
-    FROM query_table(base_table) m JOIN org_closure c USING (org)
-    WHERE m.e_hi >= c.since_lo AND (lo IS NULL OR c.root >= lo) AND (hi IS NULL OR c.root < hi);
+    SELECT *,
+           roles[1].lo AS role1_lo, roles[1].role AS role1,
+           roles[2].lo AS role2_lo, roles[2].role AS role2,
+           names[1].lo AS name1_lo, names[1].name AS name1,
+           names[2].lo AS name2_lo, names[2].name AS name2,
+           coalesce(len(roles) > 2, false) OR coalesce(len(names) > 2, false) AS lists
+    FROM (
+        SELECT org AS root, s_lo AS cs_lo, s_hi AS cs_hi, e_lo AS ce_lo, *
+        FROM query_table(base_table)
+        WHERE (lo IS NULL OR org >= lo) AND (hi IS NULL OR org < hi)
+        UNION ALL
+        -- The stint's own columns only on its own org's row, which the `stints` view reads.
+        SELECT c.root, greatest(m.s_lo, c.since_lo), greatest(m.s_hi, c.since_hi),
+               tl_counted_end_lo(m.e_lo, c.since_hi),
+               m.* REPLACE (NULL AS stint_no, NULL AS join_id, NULL AS leave_id, NULL AS tenure)
+        FROM query_table(base_table) m JOIN org_closure c USING (org)
+        WHERE m.e_hi >= c.since_lo AND (lo IS NULL OR c.root >= lo)
+          AND (hi IS NULL OR c.root < hi)
+    );
 
 -- Sorted by root, in small row groups (Projection's writers attach the file with
 -- ROW_GROUP_SIZE): one root's rows then sit in one or two row groups, which the zone
