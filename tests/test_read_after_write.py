@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from conftest import RECORDED
 
@@ -26,6 +28,14 @@ def _count(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[in
 
     monkeypatch.setattr(owner, name, counted)
     return calls
+
+
+def _newer_than_projection(tl: timeline.Timeline) -> None:
+    """Make the log's mtime later than the projection files', if it is not."""
+    written = max(f[2] for f in tl.projection.files_state() if f is not None)
+    st = os.stat(tl.log.path)
+    if st.st_mtime_ns <= written:
+        os.utime(tl.log.path, ns=(st.st_atime_ns, written + 1))
 
 
 def _people(tl: timeline.Timeline) -> set[str]:
@@ -65,3 +75,47 @@ def test_a_projection_written_behind_our_back_is_checked_again(small, monkeypatc
     readers = _count(monkeypatch, timeline.projection.Projection, "connect_read")
     assert {"dee", "eve", "fay"} <= _people(small)
     assert len(readers) == 2  # the check, then the read after the catch-up
+
+
+def test_a_first_read_after_an_append_elsewhere_goes_straight_to_the_sync(
+    small, monkeypatch
+) -> None:
+    """A fresh Timeline, after another appended without catching up (as `timeline append`
+    does), finds the log newer than the projection: it catches up, then opens one reader."""
+    small.team("acme", "2024-08")
+    small.close()
+    with timeline.open(small.log.path, small.projection.db_path) as other:
+        _add(other, "dee")
+    _newer_than_projection(small)  # as it is, unless a coarse clock gave both one tick
+    readers = _count(monkeypatch, timeline.projection.Projection, "connect_read")
+    syncs = _count(monkeypatch, timeline.projection.Projection, "sync")
+    with timeline.open(small.log.path, small.projection.db_path) as fresh:
+        assert "dee" in _people(fresh)
+    assert (len(syncs), len(readers)) == (1, 1)
+
+
+def test_a_first_read_of_a_current_projection_opens_one_reader_and_no_sync(
+    small, monkeypatch
+) -> None:
+    """A fresh Timeline whose projection was written after the log's last write reads it
+    as it is."""
+    _add(small, "dee")
+    assert small.sync().action == "incremental"
+    small.close()
+    readers = _count(monkeypatch, timeline.projection.Projection, "connect_read")
+    syncs = _count(monkeypatch, timeline.projection.Projection, "sync")
+    with timeline.open(small.log.path, small.projection.db_path) as fresh:
+        assert "dee" in _people(fresh)
+    assert (len(syncs), len(readers)) == (0, 1)
+
+
+def test_a_wrong_guess_costs_a_sync_not_a_wrong_answer(small, monkeypatch) -> None:
+    """A log touched after a current projection (a crash's recovery, a copy) looks newer:
+    the first read syncs, finds nothing to do, and reads the same rows."""
+    before = small.team("acme", "2024-08")
+    small.close()
+    _newer_than_projection(small)  # with nothing new in it
+    syncs = _count(monkeypatch, timeline.projection.Projection, "sync")
+    with timeline.open(small.log.path, small.projection.db_path) as fresh:
+        assert fresh.team("acme", "2024-08") == before
+    assert len(syncs) == 1

@@ -177,21 +177,28 @@ class Timeline:
         self._lock_fd = lock_fd
         return self._con
 
-    def _open_current(self) -> bool:
+    def _open_current(self, log_mtime: int) -> bool:
         """Open the reader if the projection already matches the log; say whether it did.
 
         Most reads find the cache current: one connection then serves both the check
         and the query.  The log's tail is read (and its lock released) before the
-        projection's lock is taken, keeping the lock order of writers.
+        projection's lock is taken, keeping the lock order of writers.  *log_mtime*
+        is the log's st_mtime_ns, read before its tail.
         """
         tail = self.projection.committed_tail()
         if tail is None or not self.projection.db_path.exists():
             return False
         files = self.projection.files_state()
-        if self._stood is not None and self._stood[1] == files and self._stood[0] != tail.point:
-            # Nothing wrote to the projection since the last reader found it behind this
-            # tail: only a sync helps, so no reader is opened to find that out again (a
-            # DuckDB instance and the WAL's replay: about 50 ms at 1M events).
+        # Only a sync helps when the projection is surely or likely behind, so no reader
+        # is opened to find that out (a DuckDB instance and the WAL's replay: about 50 ms
+        # at 1M events).  Surely: nothing wrote to it since this Timeline's last reader
+        # found it behind this tail.  Likely, for a first read: the log was written after
+        # the projection's files were (as after `timeline append`); a wrong guess costs
+        # a sync that finds nothing to do, never a wrong answer.
+        if self._stood is None:
+            if log_mtime > max((f[2] for f in files if f is not None), default=log_mtime):
+                return False
+        elif self._stood[1] == files and self._stood[0] != tail.point:
             return False
         try:
             con = self._open_reader()
@@ -210,7 +217,7 @@ class Timeline:
         if not self._fresh():
             self.close()
             st = os.stat(self.log.path)
-            if not self._open_current():
+            if not self._open_current(st.st_mtime_ns):
                 self.projection.sync()
                 files = self.projection.files_state()
                 self._stood = (self.projection.checkpoint_of(self._open_reader()), files)
