@@ -79,14 +79,21 @@ CREATE OR REPLACE MACRO team_as_of(org_slug, as_of, known_at := NULL) AS TABLE
 -- team_as_of for the log as known now, with the window's day bounds given (w_lo, w_hi:
 -- dates, or '-infinity' / 'infinity'): one scan of the org's rows in `members`
 -- (sql/members.sql), where each row carries the person's name, its role changes and
--- the org's names.  Same rows as team_as_of(org, as_of) (tests/test_team_now.py).
+-- the org's names (the first two of each as columns, a longer list whole).  Same rows
+-- as team_as_of(org, as_of) (tests/test_team_now.py).
 -- One row per person: the aggregate's first() picks what team_as_of's window does.
 CREATE OR REPLACE MACRO team_now(org_slug, w_lo, w_hi) AS TABLE
     SELECT b.person, b.name, b.org, b.status, b.joined, b."left",
            b.joined IS NOT NULL AND b.s_lo <= b.w_hi AND b.s_hi >= b.w_lo AS joined_in_window,
            b."left" IS NOT NULL AND b.e_lo <= b.w_hi AND b.e_hi >= b.w_lo AS left_in_window,
-           coalesce(list_filter(b.roles, lambda r: r.lo <= b.w_hi)[-1].role, b.role) AS role,
-           coalesce(list_filter(b.names, lambda n: n.lo <= b.w_hi)[-1].name, b.org) AS org_name
+           coalesce(CASE WHEN b.more_roles IS NOT NULL
+                             THEN list_filter(b.more_roles, lambda r: r.lo <= b.w_hi)[-1].role
+                         WHEN b.role2_lo <= b.w_hi THEN b.role2
+                         WHEN b.role1_lo <= b.w_hi THEN b.role1 END, b.role) AS role,
+           coalesce(CASE WHEN b.more_names IS NOT NULL
+                             THEN list_filter(b.more_names, lambda n: n.lo <= b.w_hi)[-1].name
+                         WHEN b.name2_lo <= b.w_hi THEN b.name2
+                         WHEN b.name1_lo <= b.w_hi THEN b.name1 END, b.org) AS org_name
     FROM (
         SELECT unnest(first(m ORDER BY m.status = 'definite' DESC, m.s_hi DESC, m.org,
                                        m.s_lo DESC, m.e_hi DESC, m.e_lo DESC, m.joined,

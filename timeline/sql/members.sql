@@ -49,11 +49,12 @@ CREATE OR REPLACE TABLE org_closure AS FROM tl_org_closure();
 -- by lo, then seq, which is unique: an ordered list() aggregate cost a replay 0.25 s.
 -- Only the stints' orgs' names: listing every org's cost a one-pair catch-up 5 ms at
 -- 1M events.)
--- `members` also keeps the first two entries of each list as plain columns (role1_lo,
--- role1, role2_lo, role2, and name1_lo to name2, from tl_member_rows), and `lists` says
--- whether either list holds more: Timeline.team (read/team_rows.sql) reads those
--- columns and no list unless `lists` is set.  Scanning the two lists took a fifth to a
--- third of a question's time.
+-- `members` keeps the first two entries of each list as plain columns (role1_lo,
+-- role1, role2_lo, role2, and name1_lo to name2, from tl_member_rows); `lists` says
+-- whether either list holds more, and only then is that list kept whole (more_roles,
+-- more_names).  A team question (read/team_rows.sql) then reads no list unless `lists`
+-- is set: scanning the two lists on every row took a fifth to a third of its time, and
+-- writing them for every row cost a replay more than the plain columns do.
 CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
     WITH s AS (FROM query_table(stint_table) WHERE track = 'member'),
     rc AS (
@@ -82,15 +83,17 @@ CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
 -- start no earlier than that date, its end definite only if it came after it.  Kept
 -- as columns so that a team question compares columns with the window and nothing
 -- more: its filter is then read from the zone maps, and its plan is smaller.  The lists'
--- first entries are columns for the same reason (see tl_member_base); they are taken
--- here rather than in the base, whose temp table a 10M-event replay holds whole.
+-- first two entries are columns for the same reason (see tl_member_base); they are
+-- taken here rather than in the base, whose temp table a 10M-event replay holds whole.
 CREATE OR REPLACE MACRO tl_member_rows(base_table, lo, hi) AS TABLE
-    SELECT *,
+    SELECT * EXCLUDE (roles, names),
            roles[1].lo AS role1_lo, roles[1].role AS role1,
            roles[2].lo AS role2_lo, roles[2].role AS role2,
            names[1].lo AS name1_lo, names[1].name AS name1,
            names[2].lo AS name2_lo, names[2].name AS name2,
-           coalesce(len(roles) > 2, false) OR coalesce(len(names) > 2, false) AS lists
+           coalesce(len(roles) > 2, false) OR coalesce(len(names) > 2, false) AS lists,
+           CASE WHEN len(roles) > 2 THEN roles END AS more_roles,
+           CASE WHEN len(names) > 2 THEN names END AS more_names
     FROM (
         SELECT org AS root, s_lo AS cs_lo, s_hi AS cs_hi, e_lo AS ce_lo, *
         FROM query_table(base_table)
@@ -125,8 +128,6 @@ CREATE OR REPLACE TABLE members (
     e_lo DATE,
     e_hi DATE,
     role VARCHAR,
-    roles STRUCT(lo DATE, seq BIGINT, role VARCHAR)[],
-    names STRUCT(lo DATE, seq BIGINT, name VARCHAR)[],
     stint_no HUGEINT,
     join_id VARCHAR USING COMPRESSION uncompressed,
     leave_id VARCHAR USING COMPRESSION uncompressed,
@@ -139,7 +140,9 @@ CREATE OR REPLACE TABLE members (
     name1 VARCHAR,
     name2_lo DATE,
     name2 VARCHAR,
-    lists BOOLEAN
+    lists BOOLEAN,
+    more_roles STRUCT(lo DATE, seq BIGINT, role VARCHAR)[],
+    more_names STRUCT(lo DATE, seq BIGINT, name VARCHAR)[]
 );
 
 -- A replay's member stints (in the temp table `_stints`) with what members carries.

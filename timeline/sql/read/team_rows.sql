@@ -11,11 +11,11 @@
 -- tests/test_team_now.py holds Timeline.team to team_now and team_as_of.
 -- `person` comes first and `lists` last: the pick (timeline/_team.py) reads them by
 -- position.
--- The role and the org's name as of the window's last day are team_now's last entry of
--- `roles` and `names` from no later than that day, read from the lists' first two
--- entries, which members.sql keeps as plain columns: scanning the lists themselves took
--- a fifth to a third of the question.  A row whose lists hold more says so in `lists`,
--- and Timeline.team then asks team_now instead.
+-- The role and the org's name as of the window's last day are the last role change and
+-- the last name from no later than that day, as in team_now, read from the first two of
+-- each, which members.sql keeps as plain columns: scanning whole lists took a fifth to a
+-- third of the question.  A row with more than two says so in `lists`, and
+-- Timeline.team then asks team_now instead.
 -- $lo and $hi are compared with DATE columns only, so DuckDB binds them as dates and
 -- casts the text given; a ::DATE on each of their seven uses cost 0.3 ms of planning.
 SELECT person, name, org,
