@@ -369,11 +369,7 @@ def cli(args: argparse.Namespace) -> dict[str, Any]:
     """
     import subprocess
 
-    exe = Path(sys.executable).with_name("timeline")
-    cmd = [str(exe), "--log", str(args.log), "--db", str(args.db), "team", args.org]
-    cmd += ["--as-of", "2010-06", "--format", "jsonl"]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(args.work / "pycache")
+    cmd, env = _cli_team(args, args.log, args.db)
     # Warm: the projection is synced, the bytecode cached.
     subprocess.run(cmd, check=True, capture_output=True, env=env)
     walls, cpus = [], []
@@ -388,6 +384,40 @@ def cli(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": statistics.median(walls), "cpu": statistics.median(cpus)}
 
 
+def _cli_team(args: argparse.Namespace, log: Path, db: Path) -> tuple[list[str], dict[str, str]]:
+    """Return the ``timeline team`` command the CLI tasks time, and its environment."""
+    exe = Path(sys.executable).with_name("timeline")
+    cmd = [str(exe), "--log", str(log), "--db", str(db), "team", args.org]
+    cmd += ["--as-of", "2010-06", "--format", "jsonl"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(args.work / "pycache")
+    return cmd, env
+
+
+def cliafter(args: argparse.Namespace) -> dict[str, Any]:
+    """Run ``timeline append`` of one event, then time ``timeline team``, *count* times (8).
+
+    What a shell user following the news sees: each question comes from a fresh
+    interpreter right after another one appended, so it finds the projection
+    behind and catches it up first.  On copies of the log and projection.
+    Not part of ``benchmarks.run``; run it alone.
+    """
+    import subprocess
+
+    log, db = _workcopy(args)
+    cmd, env = _cli_team(args, log, db)
+    subprocess.run(cmd, check=True, capture_output=True, env=env)  # warm, as `cli`
+    append = [cmd[0], "--log", str(log), "--db", str(db), "append", "-"]
+    walls = []
+    for event in new_events(db, args.count or 8, args.seed, "ca"):
+        line = json.dumps(event) + "\n"
+        subprocess.run(append, input=line.encode(), check=True, capture_output=True, env=env)
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+        walls.append(time.perf_counter() - start)
+    return {"seconds": statistics.median(walls), "max": max(walls)}
+
+
 TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "floor": floor,
     "replay": replay,
@@ -399,6 +429,7 @@ TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "append": append,
     "verify": verify,
     "cli": cli,
+    "cliafter": cliafter,
 }
 
 
@@ -411,7 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")))
     parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--org", default="org-1", help="the org the cli and rounds tasks ask about")
+    parser.add_argument(
+        "--org", default="org-1", help="the org the cli, cliafter and rounds tasks ask about"
+    )
     args = parser.parse_args(argv)
     result = TASKS[args.task](args)
     json.dump(result, sys.stdout)
