@@ -121,6 +121,17 @@ def _base_records(tmp_path: Path) -> list[dict[str, Any]]:
     return json.loads(json.dumps(_base))
 
 
+def _chained(objs: list[dict[str, Any]], path: Path) -> Path:
+    """Write *objs* to *path* as canonical lines, each hash chained anew to the one before."""
+    prev = "0" * 64
+    for o in objs:
+        o["prev"] = prev
+        o.pop("hash")
+        o["hash"] = prev = line_hash(o)
+    path.write_bytes(b"".join(canonical(o) + b"\n" for o in objs))
+    return path
+
+
 def _outcome(path: Path, from_seq: int, method: str) -> tuple[Any, ...]:
     try:
         r = verify(path, from_seq=from_seq, method=method)
@@ -326,13 +337,7 @@ def test_verifies_agree_on_one_field_near_its_rule(tmp_path: Path, data: st.Data
     obj = data.draw(st.sampled_from(objs))
     key = data.draw(st.sampled_from(sorted(FIELD_KIND)))
     obj["data"][key] = data.draw(st.sampled_from(NEAR[FIELD_KIND[key]]))
-    prev = "0" * 64
-    for o in objs:
-        o["prev"] = prev
-        o.pop("hash")
-        o["hash"] = prev = line_hash(o)
-    log = tmp_path / "f.jsonl"
-    log.write_bytes(b"".join(canonical(o) + b"\n" for o in objs))
+    log = _chained(objs, tmp_path / "f.jsonl")
     assert _outcome(log, 1, "sql") == _outcome(log, 1, "python")
 
 
@@ -483,13 +488,7 @@ def test_a_bad_slug_in_canonical_lines_is_reported_at_its_first_line(
     assert named  # the slug is named again later
     for i in (added, *named):
         objs[i]["data"][field] = "Not_A_Slug"
-    prev = "0" * 64
-    for o in objs:
-        o["prev"] = prev
-        o.pop("hash")
-        o["hash"] = prev = line_hash(o)
-    log = tmp_path / "slug.jsonl"
-    log.write_bytes(b"".join(canonical(o) + b"\n" for o in objs))
+    log = _chained(objs, tmp_path / "slug.jsonl")
     outcome = _outcome(log, 1, "sql")
     assert outcome[:2] == ("bad", added + 1) and "is not a slug" in outcome[2], outcome
     assert outcome == _outcome(log, 1, "python")
