@@ -385,12 +385,21 @@ def cli(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cli_team(args: argparse.Namespace, log: Path, db: Path) -> tuple[list[str], dict[str, str]]:
-    """Return the ``timeline team`` command the CLI tasks time, and its environment."""
+    """Return the ``timeline team`` command the CLI tasks time, and its environment.
+
+    The command runs the ``timeline`` package this task imported (its folder comes
+    first on ``$PYTHONPATH``), not whichever one is installed: a task run from an
+    older tree's folder then times that tree's commands too.
+    """
+    import timeline
+
     exe = Path(sys.executable).with_name("timeline")
     cmd = [str(exe), "--log", str(log), "--db", str(db), "team", args.org]
     cmd += ["--as-of", "2010-06", "--format", "jsonl"]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(args.work / "pycache")
+    source = str(Path(timeline.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH")) if p)
     return cmd, env
 
 

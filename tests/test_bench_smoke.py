@@ -76,3 +76,34 @@ def test_summary_keeps_each_steps_median() -> None:
     row = _summary("replay", "replay", runs)
     assert row["seconds"] == 2.0 and row["rss_mb"] == 30
     assert row["steps"] == {"load": 1.0, "members": 0.6}
+
+
+def test_cli_tasks_run_the_package_the_task_imported(tmp_path: Path) -> None:
+    """The ``timeline`` commands the cli tasks time import the package the task itself
+    imported, even when ``$PYTHONPATH`` names another tree (an A/B against a worktree)."""
+    import argparse
+    import os
+
+    import timeline
+    from benchmarks import tasks
+
+    other = tmp_path / "other"
+    (other / "timeline").mkdir(parents=True)
+    (other / "timeline" / "__init__.py").write_text("raise ImportError('the other tree')\n")
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(other)
+    try:
+        args = argparse.Namespace(org="org-1", work=tmp_path)
+        _, env = tasks._cli_team(args, tmp_path / "log.jsonl", tmp_path / "db.duckdb")
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+    probe = "import timeline; print(timeline.__file__)"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert found.returncode == 0, found.stderr
+    assert Path(found.stdout.strip()).resolve() == Path(timeline.__file__).resolve()
+    assert str(other) in env["PYTHONPATH"]  # the caller's path is kept, after the package's

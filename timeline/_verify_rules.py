@@ -124,10 +124,10 @@ def markers() -> dict[str, str]:
     }
     # Which data fields a line has, one bit each (`mask`, parse.sql): a type's rule is
     # then two integer tests, where a test of each field cost 0.4 s per million lines.
-    bit = {k: 1 << i for i, k in enumerate(FIELDS)}
-    every = (1 << len(FIELDS)) - 1
     if len(FIELDS) > 62:
         raise TypeError("verify keeps one bit per data field in a BIGINT: too many fields")
+    bit = {k: 1 << i for i, k in enumerate(FIELDS)}
+    every = (1 << len(FIELDS)) - 1
     per_type = []
     for tag, cls in TYPES.items():
         names = {f.name: f.default is attrs.NOTHING for f in attrs.fields(cls)}
