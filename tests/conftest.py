@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import timeline
+
+# The property tests draw the same examples on every run unless asked otherwise, so a
+# CI run (and the landing that waits on it) never hinges on a new random draw, and a
+# failure is reproduced by running the suite again.  HYPOTHESIS_PROFILE=explore draws
+# new examples each run, as Hypothesis does by default, and keeps what fails in
+# .hypothesis/.  Neither has a deadline: these tests replay logs and time nothing.
+settings.register_profile("repeat", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeat"))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORDED = "2025-05-26T12:00:00Z"
