@@ -119,3 +119,18 @@ def test_a_wrong_guess_costs_a_sync_not_a_wrong_answer(small, monkeypatch) -> No
     with timeline.open(small.log.path, small.projection.db_path) as fresh:
         assert fresh.team("acme", "2024-08") == before
     assert len(syncs) == 1
+
+
+def test_a_touched_log_costs_one_sync_not_one_per_process(small, monkeypatch) -> None:
+    """Once a sync has found a touched log's projection current, the next process's first
+    read trusts it: one reader, no sync."""
+    before = small.team("acme", "2024-08")
+    small.close()
+    _newer_than_projection(small)  # with nothing new in it
+    with timeline.open(small.log.path, small.projection.db_path) as first:
+        first.team("acme", "2024-08")  # syncs, and finds nothing to do
+    readers = _count(monkeypatch, timeline.projection.Projection, "connect_read")
+    syncs = _count(monkeypatch, timeline.projection.Projection, "sync")
+    with timeline.open(small.log.path, small.projection.db_path) as second:
+        assert second.team("acme", "2024-08") == before
+    assert (len(syncs), len(readers)) == (0, 1)
