@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
+from ._cli_chart import chart
 from ._cli_support import (
     Group,
     check_date,
@@ -364,73 +365,8 @@ def recover(tl: api.Timeline) -> None:
         click.echo(f"{tl.log.path}: clean, nothing to recover", err=True)
 
 
-CHARTS = ("team", "flows", "headcount")
-
-
-@main.command()
-@click.argument("kind", type=click.Choice(CHARTS))
-@click.argument("org")
-@click.option(
-    "--from",
-    "start",
-    required=True,
-    callback=check_date,
-    metavar="DATE",
-    help="Start of the period drawn (a date value).",
-)
-@click.option(
-    "--to",
-    "end",
-    required=True,
-    callback=check_date,
-    metavar="DATE",
-    help="End of the period drawn (a date value).",
-)
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The file to write: .html (opens offline), .svg or .png.",
-)
-@click.option(
-    "--as-of",
-    callback=check_date,
-    metavar="DATE",
-    help="team only: shade this date's window on the chart.",
-)
-@known_option
-@click.pass_obj
-def chart(
-    tl: api.Timeline,
-    kind: str,
-    org: str,
-    start: str,
-    end: str,
-    output: str,
-    as_of: str | None,
-    known_at: str | None,
-) -> None:
-    """Draw a KIND chart of ORG from --from to --to (needs: pip install 'timeline[charts]').
-
-    \b
-    team       a row per person, a bar per stint, the uncertain part of each
-               start and end faded; papers and leadership changes marked
-    flows      where the people who left ORG in the period went next
-    headcount  members per month: definite as a line, possible as a band
-    """
-    from . import charts
-
-    if as_of is not None and kind != "team":
-        raise click.UsageError("--as-of goes with the team chart only")
-    drawn: Any
-    if kind == "team":
-        drawn = charts.team_chart(tl, org, start, end, as_of=as_of, known_at=known_at)
-    elif kind == "flows":
-        drawn = charts.flows_chart(tl, org, start, end, known_at=known_at)
-    else:
-        drawn = charts.headcount_chart(tl, org, start, end, known_at=known_at)
-    click.echo(f"wrote {charts.save(drawn, output)}", err=True)
+# The chart command lives in its own module (it is long, and only it needs the charts).
+main.add_command(chart)
 
 
 if __name__ == "__main__":  # pragma: no cover
