@@ -76,13 +76,14 @@ class History:
     """The generator's state: what exists so far, so later events only name known things."""
 
     rng: random.Random
+    org_prefix: str = "org-"
     orgs: list[str] = field(default_factory=list)
     people: int = 0
     retractable: list[str] = field(default_factory=list)
 
     def new_org(self) -> Draft:
         """Found a new org, a unit of an earlier one a third of the time."""
-        slug = f"org-{len(self.orgs) + 1}"
+        slug = f"{self.org_prefix}{len(self.orgs) + 1}"
         data: dict[str, Any] = {"org": slug, "name": f"Org {len(self.orgs) + 1}"}
         if self.orgs and self.rng.random() < 0.33:
             data["parent"] = self.rng.choice(self.orgs)
@@ -183,9 +184,12 @@ def append_drafts(
     return seq, prev
 
 
-def generate(n: int, path: Path, seed: int = 7) -> Path:
-    """Write a committed log of *n* events to *path* (replacing it); return the path."""
-    history = History(random.Random(seed))
+def generate(n: int, path: Path, seed: int = 7, org_prefix: str = "org-") -> Path:
+    """Write a committed log of *n* events to *path* (replacing it); return the path.
+
+    The orgs are *org_prefix* followed by their number (``org-1``, ``org-2``, ...).
+    """
+    history = History(random.Random(seed), org_prefix)
     tmp = path.with_name(path.name + ".partial")
     with open(tmp, "wb") as out:
         append_drafts(
@@ -228,8 +232,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("events", type=int)
     parser.add_argument("path", type=Path)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--org-prefix",
+        default="org-",
+        help="what every org's slug starts with (default org-); a long one such as"
+        " acme-corporation- gives orgs whose slugs share their first 12 bytes",
+    )
     args = parser.parse_args(argv)
-    generate(args.events, args.path, args.seed)
+    generate(args.events, args.path, args.seed, args.org_prefix)
     print(f"wrote {args.events} events to {args.path}", file=sys.stderr)
     return 0
 

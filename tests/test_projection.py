@@ -166,8 +166,33 @@ def test_replay_writes_small_row_groups(tmp_path: Path) -> None:
     assert groups["n"] == -(-20_000 // ROW_GROUP_SIZE) == groups["last"] + 1
 
 
+def test_a_team_question_reads_only_its_orgs_row_groups_whatever_the_slugs(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Orgs whose slugs share their first 12 bytes (all that DuckDB's zone maps keep of a
+    text) are still told apart: a team question on any one reads one or two row groups."""
+    import re
+
+    from benchmarks.generate import generate
+    from timeline import _duck, _team
+
+    monkeypatch.setattr(_duck, "ROW_GROUP_SIZE", 2048)  # many row groups from a small log
+    log = generate(20_000, tmp_path / "log.jsonl", seed=3, org_prefix="acme-corporation-unit-")
+    scanned: dict[str, tuple[int, int]] = {}
+    with timeline.open(log) as tl:
+        orgs = [r["org"] for r in tl.rows("SELECT org FROM orgs ORDER BY org")]
+        for org in orgs:
+            params = {"org": org, "lo": "-infinity", "hi": "infinity"}  # no date pruning
+            (plan,) = tl.rows("EXPLAIN ANALYZE " + _team.sql(), params)
+            found = re.findall(r"Row Groups Scanned: (\d+) / (\d+)", plan["explain_value"])
+            assert len(found) == 1, plan["explain_value"]
+            scanned[org] = (int(found[0][0]), int(found[0][1]))
+    assert len(orgs) == 20 and all(total >= 5 for _, total in scanned.values()), scanned
+    assert all(1 <= read <= 2 for read, _ in scanned.values()), scanned
+
+
 def test_replay_in_ranges_of_roots_writes_the_same_tables(tmp_path: Path, monkeypatch) -> None:
-    """A replay that sorts `members` one root at a time writes every table alike."""
+    """A replay that sorts `members` one root key at a time writes every table alike."""
     from test_projection_catchup import _tables
 
     import timeline._steps as steps
@@ -178,10 +203,10 @@ def test_replay_in_ranges_of_roots_writes_the_same_tables(tmp_path: Path, monkey
         tl.replay()
         rows = tl.rows("SELECT count(*) AS n FROM members")[0]["n"]
         distinct = tl.rows("SELECT count(DISTINCT root) AS n FROM members")[0]["n"]
-    ranges: list[list[tuple[str | None, str | None]]] = []
+    ranges: list[list[tuple[int | None, int | None]]] = []
     split = steps.member_ranges
 
-    def recorded(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str | None]]:
+    def recorded(con: duckdb.DuckDBPyConnection) -> list[tuple[int | None, int | None]]:
         ranges.append(split(con))
         return ranges[-1]
 
@@ -189,9 +214,9 @@ def test_replay_in_ranges_of_roots_writes_the_same_tables(tmp_path: Path, monkey
     monkeypatch.setattr(steps, "member_ranges", recorded)
     with timeline.open(log, tmp_path / "ranges.duckdb") as tl:
         tl.replay()
-        roots = [r["root"] for r in tl.rows("SELECT root FROM members ORDER BY rowid")]
+        keys = [r["root_key"] for r in tl.rows("SELECT root_key FROM members ORDER BY rowid")]
     assert len(ranges) == 1 and len(ranges[0]) == distinct > 1, ranges
-    assert roots == sorted(roots) and len(roots) == rows
+    assert keys == sorted(keys) and len(keys) == rows
     assert _tables(tmp_path / "ranges.duckdb") == _tables(tmp_path / "one.duckdb")
 
 

@@ -106,7 +106,8 @@ def rebuild_steps(
         con.execute("DROP TABLE _stints")
         for lo, hi in member_ranges(con):
             con.execute(
-                "INSERT INTO members FROM tl_member_rows('_member_base', $lo, $hi) ORDER BY root",
+                "INSERT INTO members"
+                " FROM tl_member_rows('_member_base', $lo, $hi) ORDER BY root_key",
                 {"lo": lo, "hi": hi},
             )
 
@@ -121,8 +122,8 @@ def rebuild_steps(
     ]
 
 
-def member_ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str | None]]:
-    """Split a replay's roots into [lo, hi) ranges of about MEMBER_SORT_ROWS `members` rows.
+def member_ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[int | None, int | None]]:
+    """Split a replay's root keys into [lo, hi) ranges of about MEMBER_SORT_ROWS `members` rows.
 
     The first range is open below and the last above, so every row falls in one.
     """

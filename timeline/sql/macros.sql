@@ -101,7 +101,8 @@ CREATE OR REPLACE MACRO team_now(org_slug, w_lo, w_hi) AS TABLE
         FROM (
             SELECT *, tl_status(cs_lo, cs_hi, ce_lo, e_hi, w.w_lo, w.w_hi) AS status
             FROM members, (SELECT w_lo::DATE AS w_lo, w_hi::DATE AS w_hi) w
-            WHERE root = org_slug AND cs_lo <= w.w_hi AND e_hi >= w.w_lo
+            WHERE root_key = tl_root_key(org_slug) AND root = org_slug
+              AND cs_lo <= w.w_hi AND e_hi >= w.w_lo
         ) m
         GROUP BY m.person
     ) b

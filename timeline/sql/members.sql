@@ -39,6 +39,15 @@ CREATE OR REPLACE MACRO tl_org_closure() AS TABLE
 
 CREATE OR REPLACE TABLE org_closure AS FROM tl_org_closure();
 
+-- The key `members` is sorted and found by: an org's slug as a number (the first 64
+-- bits of its MD5, which no DuckDB release can change).  DuckDB's zone maps keep only
+-- the first 12 bytes of a text, so slugs that share them (`acme-corporation-sales`,
+-- `acme-corporation-legal`, or a company's units named after it) were one block to
+-- its filters: a question on one of them scanned the rows of all.  A number's zone
+-- maps are exact.  Two slugs with one key would only share row groups; the question
+-- still filters on `root` itself.
+CREATE OR REPLACE MACRO tl_root_key(slug) AS md5_number_upper(slug);
+
 -- One row for each member stint in `stint_table` (a replay's `_stints`, or a
 -- catch-up's share of them) with what `members` carries beside it, from the role
 -- changes in `role_table` (`role_changes`, or the share of it for those stints' pairs)
@@ -68,16 +77,18 @@ CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
         FROM org_names
         WHERE lo IS NOT NULL AND name IS NOT NULL AND org IN (SELECT org FROM s)
         GROUP BY org
-    )
+    ),
+    -- Each org's key once, not once a stint: MD5 per row cost a 1M replay 0.2-0.4 s.
+    k AS (SELECT org, tl_root_key(org) AS org_key FROM (SELECT DISTINCT org FROM s))
     SELECT s.person, s.org, coalesce(p.name, s.person) AS name, s.joined, s."left",
            s.s_lo, s.s_hi, s.e_lo, s.e_hi, s.role,
            list_filter(rc.roles, lambda r: r.lo >= s.s_lo) AS roles, nm.names,
-           s.stint_no, s.join_id, s.leave_id, s.tenure
+           s.stint_no, s.join_id, s.leave_id, s.tenure, k.org_key
     FROM s LEFT JOIN people p USING (person) LEFT JOIN rc USING (person, org)
-         LEFT JOIN nm USING (org);
+         LEFT JOIN nm USING (org) JOIN k USING (org);
 
 -- The rows of `members` for the stints in `base_table` (tl_member_base's rows) whose
--- root lies in [lo, hi) (a NULL bound is open): each stint for its own org, and for
+-- root's key lies in [lo, hi) (a NULL bound is open): each stint for its own org, and for
 -- every org above it (org_closure) from the date its members count there.  cs_lo,
 -- cs_hi and ce_lo are the stint as it counts for the root (tl_member_status): its
 -- start no earlier than that date, its end definite only if it came after it.  Kept
@@ -86,7 +97,7 @@ CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
 -- first two entries are columns for the same reason (see tl_member_base); they are
 -- taken here rather than in the base, whose temp table a 10M-event replay holds whole.
 CREATE OR REPLACE MACRO tl_member_rows(base_table, lo, hi) AS TABLE
-    SELECT * EXCLUDE (roles, names),
+    SELECT * EXCLUDE (roles, names, org_key),
            roles[1].lo AS role1_lo, roles[1].role AS role1,
            roles[2].lo AS role2_lo, roles[2].role AS role2,
            names[1].lo AS name1_lo, names[1].name AS name1,
@@ -95,25 +106,27 @@ CREATE OR REPLACE MACRO tl_member_rows(base_table, lo, hi) AS TABLE
            CASE WHEN len(roles) > 2 THEN roles END AS more_roles,
            CASE WHEN len(names) > 2 THEN names END AS more_names
     FROM (
-        SELECT org AS root, s_lo AS cs_lo, s_hi AS cs_hi, e_lo AS ce_lo, *
+        SELECT org_key AS root_key, org AS root, s_lo AS cs_lo, s_hi AS cs_hi, e_lo AS ce_lo, *
         FROM query_table(base_table)
-        WHERE (lo IS NULL OR org >= lo) AND (hi IS NULL OR org < hi)
+        WHERE (lo IS NULL OR org_key >= lo) AND (hi IS NULL OR org_key < hi)
         UNION ALL
         -- The stint's own columns only on its own org's row, which the `stints` view reads.
-        SELECT c.root, greatest(m.s_lo, c.since_lo), greatest(m.s_hi, c.since_hi),
+        SELECT c.root_key, c.root, greatest(m.s_lo, c.since_lo), greatest(m.s_hi, c.since_hi),
                tl_counted_end_lo(m.e_lo, c.since_hi),
                m.* REPLACE (NULL AS stint_no, NULL AS join_id, NULL AS leave_id, NULL AS tenure)
-        FROM query_table(base_table) m JOIN org_closure c USING (org)
-        WHERE m.e_hi >= c.since_lo AND (lo IS NULL OR c.root >= lo)
-          AND (hi IS NULL OR c.root < hi)
+        FROM query_table(base_table) m
+             JOIN (SELECT tl_root_key(root) AS root_key, * FROM org_closure) c USING (org)
+        WHERE m.e_hi >= c.since_lo AND (lo IS NULL OR c.root_key >= lo)
+          AND (hi IS NULL OR c.root_key < hi)
     );
 
--- Sorted by root, in small row groups (Projection's writers attach the file with
--- ROW_GROUP_SIZE): one root's rows then sit in one or two row groups, which the zone
--- maps find.  (Sorting by (root, s_lo) cost more and pruned nothing more.)  The ids
--- are stored uncompressed, as in `events` (schema.sql).  A replay fills it from
--- `_member_base` below, a range of roots at a time (_steps.rebuild_steps).
+-- Sorted by root_key (tl_root_key), in small row groups (Projection's writers attach
+-- the file with ROW_GROUP_SIZE): one root's rows then sit in one or two row groups,
+-- which the zone maps find.  (Sorting by (root, s_lo) cost more and pruned nothing
+-- more.)  The ids are stored uncompressed, as in `events` (schema.sql).  A replay
+-- fills it from `_member_base` below, a range of keys at a time (_steps.rebuild_steps).
 CREATE OR REPLACE TABLE members (
+    root_key UBIGINT,
     root VARCHAR,
     cs_lo DATE,
     cs_hi DATE,

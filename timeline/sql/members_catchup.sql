@@ -78,15 +78,18 @@ INSERT INTO _member_stints FROM _new_stints;
 -- needs: RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
 INSERT INTO _member_pairs FROM _affected;
 
--- The rows to replace, found by root too (members is sorted by root) through
+-- The rows to replace, found by root key too (members is sorted by it) through
 -- org_closure as it still stands: as it was when they were written.  (A row matched
 -- twice is deleted once; no DISTINCT, whose hash table cost 2 ms here.)
 -- needs: PersonJoined PersonLeft LeadershipChanged RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
 DELETE FROM members USING (
-    SELECT p.person, p.org, c.root FROM _member_pairs p JOIN org_closure c USING (org)
-    UNION ALL SELECT person, org, org FROM _member_pairs
+    SELECT tl_root_key(root) AS root_key, * FROM (
+        SELECT p.person, p.org, c.root FROM _member_pairs p JOIN org_closure c USING (org)
+        UNION ALL SELECT person, org, org FROM _member_pairs
+    )
 ) p
-WHERE members.root = p.root AND members.person = p.person AND members.org = p.org;
+WHERE members.root_key = p.root_key AND members.root = p.root AND members.person = p.person
+  AND members.org = p.org;
 
 -- needs: OrgFounded OrgMerged
 DELETE FROM org_closure WHERE org IN (SELECT org FROM _closure_changed);
