@@ -104,6 +104,27 @@ def test_cache_built_by_other_sql_is_rebuilt(small) -> None:
     assert small.sync().action == "none"
 
 
+def test_cache_built_under_another_duckdb_release_is_rebuilt(small, monkeypatch) -> None:
+    """A projection written under another DuckDB release is replayed, not reused: the
+    root keys it stores come from that release's functions."""
+    from timeline import _duck
+    from timeline.projection import schema_version
+
+    small.sync()
+    small.close()
+    written = schema_version()
+    monkeypatch.setattr(_duck.engine(), "__version__", "0.0.1", raising=False)
+    schema_version.cache_clear()
+    try:
+        assert schema_version() != written
+        assert small.sync().action == "rebuild"
+        assert small.sync().action == "none"
+    finally:
+        monkeypatch.undo()
+        schema_version.cache_clear()
+    assert schema_version() == written
+
+
 def test_rebuild_reports_each_step_then_done(small) -> None:
     """A rebuild calls its progress callback before each step and once when done."""
     calls: list[tuple[str, int, int]] = []

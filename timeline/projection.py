@@ -40,8 +40,15 @@ log = logging.getLogger("timeline")
 
 @functools.cache
 def schema_version() -> int:
-    """Fingerprint the projection's SQL: a cache built by other SQL is rebuilt, never reused."""
+    """Fingerprint the projection's SQL and the DuckDB release that runs it.
+
+    A cache built by other SQL, or under another release, is rebuilt, never reused:
+    what it stores comes from that release's functions (``members.root_key`` is
+    ``md5_number_upper`` of a slug, which the questions compute again), and a
+    release that computed one differently would make them miss their rows.
+    """
     digest = hashlib.sha256()
+    digest.update(str(getattr(_duck.engine(), "__version__", "")).encode() + b"\0")
     for path in sorted(resources.files("timeline").joinpath("sql").iterdir(), key=lambda p: p.name):
         if path.name.endswith(".sql"):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
