@@ -39,8 +39,9 @@ CREATE OR REPLACE MACRO tl_org_closure() AS TABLE
 
 CREATE OR REPLACE TABLE org_closure AS FROM tl_org_closure();
 
--- The key `members` is sorted and found by: an org's slug as a number (the first 64
--- bits of its MD5, which no DuckDB release can change).  DuckDB's zone maps keep only
+-- The key `members` is sorted and found by: an org's slug as a number (64 bits of its
+-- MD5, not DuckDB's hash(), which no release promises to keep; the projection's
+-- fingerprint holds the DuckDB release besides).  DuckDB's zone maps keep only
 -- the first 12 bytes of a text, so slugs that share them (`acme-corporation-sales`,
 -- `acme-corporation-legal`, or a company's units named after it) were one block to
 -- its filters: a question on one of them scanned the rows of all.  A number's zone
