@@ -7,11 +7,7 @@
 -- status is 'definite' when the join's date range lies inside the period,
 -- 'possible' when it only overlaps it.
 WITH w AS (SELECT tl_lo($from) AS w_lo, tl_hi($to) AS w_hi),
-m AS (
-    SELECT s.*, t.since_lo, t.since_hi
-    FROM stints_known($known_at) s JOIN org_tree_since($org, $known_at) t USING (org)
-    WHERE s.track = 'member'
-),
+m AS (FROM tree_stints($org, $known_at) WHERE track = 'member'),
 h AS (
     SELECT m.*, tl_status(m.s_lo, m.s_hi, m.s_lo, m.s_hi, w.w_lo, w.w_hi) AS status
     FROM m, w

@@ -212,6 +212,34 @@ def test_a_team_question_reads_only_its_orgs_row_groups_whatever_the_slugs(
     assert all(1 <= read <= 2 for read, _ in scanned.values()), scanned
 
 
+def test_an_org_trees_stints_are_read_from_their_own_row_groups(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The analyst questions' stints of an org's tree (tree_stints) are found through the
+    orgs' keys: `members` is read in at most two row groups per org of the tree."""
+    import re
+
+    from benchmarks.generate import generate
+    from timeline import _duck
+
+    monkeypatch.setattr(_duck, "ROW_GROUP_SIZE", 2048)  # many row groups from a small log
+    log = generate(20_000, tmp_path / "log.jsonl", seed=3, org_prefix="acme-corporation-unit-")
+    with timeline.open(log) as tl:
+        trees = tl.rows(
+            "SELECT o.org, (SELECT count(*) FROM org_tree_since(o.org, NULL)) AS n FROM orgs o"
+        )
+        total = tl.rows(
+            "SELECT count(DISTINCT row_group_id) AS n FROM pragma_storage_info('members')"
+        )
+        for tree in trees:
+            (plan,) = tl.rows("EXPLAIN ANALYZE FROM tree_stints($org, NULL)", {"org": tree["org"]})
+            found = re.findall(r"Row Groups Scanned: (\d+) / (\d+)", plan["explain_value"])
+            # the scan of members (leader_stints, the other one, is a single row group)
+            read = [int(a) for a, b in found if int(b) == total[0]["n"]]
+            assert len(read) == 1 and read[0] <= 2 * tree["n"], (tree, found)
+    assert total[0]["n"] >= 5 and max(t["n"] for t in trees) > 1
+
+
 def test_replay_in_ranges_of_roots_writes_the_same_tables(tmp_path: Path, monkeypatch) -> None:
     """A replay that sorts `members` one root key at a time writes every table alike."""
     from test_projection_catchup import _tables

@@ -162,13 +162,15 @@ CREATE OR REPLACE TABLE members (
 -- A replay's member stints (in the temp table `_stints`) with what members carries.
 CREATE TEMP TABLE _member_base AS FROM tl_member_base('_stints', 'role_changes');
 
--- Every stint as known now, in tl_stints' columns: the member stints are the rows of
--- `members` for their own org (root = org: org_closure never pairs an org with itself),
--- the leadership stints `leader_stints`.  Kept once rather than also in a stints table:
--- writing the member stints twice cost a replay about 0.3 s at 1M events.
+-- Every stint as known now, in tl_stints' columns and then its org's key (root_key):
+-- the member stints are the rows of `members` for their own org (root = org:
+-- org_closure never pairs an org with itself), the leadership stints `leader_stints`.
+-- Kept once rather than also in a stints table: writing the member stints twice cost a
+-- replay about 0.3 s at 1M events.  A join on root_key finds an org's member stints in
+-- their one or two row groups (tree_stints, sql/macros.sql).
 CREATE OR REPLACE VIEW stints AS
 SELECT 'member' AS track, person, org, NULL::VARCHAR AS title, stint_no, joined, "left",
-       s_lo, s_hi, e_lo, e_hi, join_id, leave_id, role, tenure
+       s_lo, s_hi, e_lo, e_hi, join_id, leave_id, role, tenure, root_key
 FROM members WHERE root = org
 UNION ALL
-FROM leader_stints;
+SELECT *, tl_root_key(org) FROM leader_stints;

@@ -55,18 +55,18 @@ SELECT person, org FROM stints WHERE org IN (SELECT org FROM _closure_changed);
 -- member stints (they are rows of `members`, replaced below): theirs are catchup.sql's
 -- `_new_stints`.
 -- needs: RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
-CREATE TEMP TABLE _member_stints AS FROM stints LIMIT 0;
+CREATE TEMP TABLE _member_stints AS SELECT * EXCLUDE (root_key) FROM stints LIMIT 0;
 
 -- needs: RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
 -- unless: PersonJoined PersonLeft LeadershipChanged
 INSERT INTO _member_stints
-SELECT s.* FROM stints s JOIN (SELECT DISTINCT person, org FROM _member_pairs) p
+SELECT s.* EXCLUDE (root_key) FROM stints s JOIN (SELECT DISTINCT person, org FROM _member_pairs) p
     ON s.person = p.person AND s.org = p.org;
 
 -- needs: RoleChanged PersonAdded OrgFounded OrgRenamed OrgMerged
 -- needs: PersonJoined PersonLeft LeadershipChanged
 INSERT INTO _member_stints
-SELECT s.* FROM stints s JOIN (SELECT DISTINCT person, org FROM _member_pairs) p
+SELECT s.* EXCLUDE (root_key) FROM stints s JOIN (SELECT DISTINCT person, org FROM _member_pairs) p
     ON s.person = p.person AND s.org = p.org
 ANTI JOIN _affected a ON s.person = a.person AND s.org = a.org;
 
