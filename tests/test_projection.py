@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from conftest import RECORDED
@@ -154,7 +156,8 @@ def test_catch_up_is_visible_to_a_new_reader_before_any_checkpoint(small) -> Non
 
 
 def test_replay_stores_stints_by_org_and_members_by_root(small) -> None:
-    """After a replay leadership stints are stored in org order and members in root order."""
+    """After a replay leadership stints are stored in org order and members in root key
+    order, each root's rows together."""
     heads = [("newco", "bo"), ("acme", "ana"), ("newco", "cy")]
     small.append(
         [
@@ -168,9 +171,11 @@ def test_replay_stores_stints_by_org_and_members_by_root(small) -> None:
     )
     small.replay()
     orgs = [r["org"] for r in small.rows("SELECT org FROM leader_stints ORDER BY rowid")]
-    roots = [r["root"] for r in small.rows("SELECT root FROM members ORDER BY rowid")]
+    members = small.rows("SELECT root_key, root FROM members ORDER BY rowid")
+    keys = [r["root_key"] for r in members]
+    runs = [root for root, _ in itertools.groupby(r["root"] for r in members)]
     assert orgs == sorted(orgs) and len(set(orgs)) == 3
-    assert roots == sorted(roots) and len(set(roots)) > 1
+    assert keys == sorted(keys) and len(runs) == len(set(runs)) > 1
 
 
 def test_replay_writes_small_row_groups(tmp_path: Path) -> None:
@@ -187,27 +192,42 @@ def test_replay_writes_small_row_groups(tmp_path: Path) -> None:
     assert groups["n"] == -(-20_000 // ROW_GROUP_SIZE) == groups["last"] + 1
 
 
+def _shared_prefix_log(tmp_path: Path, monkeypatch) -> Path:
+    """Write a 20,000-event log of 20 orgs whose slugs share their first 22 bytes, to be
+    projected in row groups of 2,048 rows (many row groups from a small log)."""
+    from benchmarks.generate import generate
+    from timeline import _duck
+
+    monkeypatch.setattr(_duck, "ROW_GROUP_SIZE", 2048)
+    return generate(20_000, tmp_path / "log.jsonl", seed=3, org_prefix="acme-corporation-unit-")
+
+
+def _row_groups_read(
+    tl: timeline.Timeline, explain: str, params: dict[str, Any]
+) -> list[tuple[int, int]]:
+    """Run EXPLAIN ANALYZE *explain*; return (row groups read, row groups) of each scan."""
+    import re
+
+    (plan,) = tl.rows(explain, params)
+    found = re.findall(r"Row Groups Scanned: (\d+) / (\d+)", plan["explain_value"])
+    assert found, plan["explain_value"]
+    return [(int(a), int(b)) for a, b in found]
+
+
 def test_a_team_question_reads_only_its_orgs_row_groups_whatever_the_slugs(
     tmp_path: Path, monkeypatch
 ) -> None:
     """Orgs whose slugs share their first 12 bytes (all that DuckDB's zone maps keep of a
     text) are still told apart: a team question on any one reads one or two row groups."""
-    import re
+    from timeline import _team
 
-    from benchmarks.generate import generate
-    from timeline import _duck, _team
-
-    monkeypatch.setattr(_duck, "ROW_GROUP_SIZE", 2048)  # many row groups from a small log
-    log = generate(20_000, tmp_path / "log.jsonl", seed=3, org_prefix="acme-corporation-unit-")
     scanned: dict[str, tuple[int, int]] = {}
-    with timeline.open(log) as tl:
+    with timeline.open(_shared_prefix_log(tmp_path, monkeypatch)) as tl:
         orgs = [r["org"] for r in tl.rows("SELECT org FROM orgs ORDER BY org")]
         for org in orgs:
             params = {"org": org, "lo": "-infinity", "hi": "infinity"}  # no date pruning
-            (plan,) = tl.rows("EXPLAIN ANALYZE " + _team.sql(), params)
-            found = re.findall(r"Row Groups Scanned: (\d+) / (\d+)", plan["explain_value"])
-            assert len(found) == 1, plan["explain_value"]
-            scanned[org] = (int(found[0][0]), int(found[0][1]))
+            (found,) = _row_groups_read(tl, "EXPLAIN ANALYZE " + _team.sql(), params)
+            scanned[org] = found
     assert len(orgs) == 20 and all(total >= 5 for _, total in scanned.values()), scanned
     assert all(1 <= read <= 2 for read, _ in scanned.values()), scanned
 
@@ -217,14 +237,7 @@ def test_an_org_trees_stints_are_read_from_their_own_row_groups(
 ) -> None:
     """The analyst questions' stints of an org's tree (tree_stints) are found through the
     orgs' keys: `members` is read in at most two row groups per org of the tree."""
-    import re
-
-    from benchmarks.generate import generate
-    from timeline import _duck
-
-    monkeypatch.setattr(_duck, "ROW_GROUP_SIZE", 2048)  # many row groups from a small log
-    log = generate(20_000, tmp_path / "log.jsonl", seed=3, org_prefix="acme-corporation-unit-")
-    with timeline.open(log) as tl:
+    with timeline.open(_shared_prefix_log(tmp_path, monkeypatch)) as tl:
         trees = tl.rows(
             "SELECT o.org, (SELECT count(*) FROM org_tree_since(o.org, NULL)) AS n FROM orgs o"
         )
@@ -232,10 +245,11 @@ def test_an_org_trees_stints_are_read_from_their_own_row_groups(
             "SELECT count(DISTINCT row_group_id) AS n FROM pragma_storage_info('members')"
         )
         for tree in trees:
-            (plan,) = tl.rows("EXPLAIN ANALYZE FROM tree_stints($org, NULL)", {"org": tree["org"]})
-            found = re.findall(r"Row Groups Scanned: (\d+) / (\d+)", plan["explain_value"])
+            found = _row_groups_read(
+                tl, "EXPLAIN ANALYZE FROM tree_stints($org, NULL)", {"org": tree["org"]}
+            )
             # the scan of members (leader_stints, the other one, is a single row group)
-            read = [int(a) for a, b in found if int(b) == total[0]["n"]]
+            read = [a for a, b in found if b == total[0]["n"]]
             assert len(read) == 1 and read[0] <= 2 * tree["n"], (tree, found)
     assert total[0]["n"] >= 5 and max(t["n"] for t in trees) > 1
 

@@ -193,8 +193,8 @@ class Projection:
             log_ns = os.stat(self.log.path).st_mtime_ns
             files = [f for f in self.files_state() if f is not None]
             if files and log_ns > max(f[2] for f in files):
-                st = os.stat(self.db_path)
-                os.utime(self.db_path, ns=(st.st_atime_ns, max(time.time_ns(), log_ns)))
+                now = max(time.time_ns(), log_ns)
+                os.utime(self.db_path, ns=(now, now))
         except OSError:  # a projection this process may not touch: the next read syncs, as before
             pass
 
