@@ -1,10 +1,13 @@
 -- Question macros, installed once the tables they read exist (see macros_base.sql).
 
--- Stints as known at `known_at` (NULL: now, from the materialised table).
-CREATE OR REPLACE MACRO stints_known(known_at) AS TABLE
+-- Stints as known at `known_at` (NULL: now, from the materialised table).  Given
+-- `orgs` (a list of slugs), the stints as known then are computed for those orgs
+-- alone (tl_edges); the caller still filters by org, which the table's rows need.
+CREATE OR REPLACE MACRO stints_known(known_at, orgs := NULL) AS TABLE
     SELECT * EXCLUDE (root_key) FROM stints WHERE known_at IS NULL
     UNION ALL
-    SELECT * FROM tl_stints(tl_known(known_at), false) WHERE known_at IS NOT NULL;
+    SELECT * FROM tl_stints(tl_known(known_at), false, orgs := orgs)
+    WHERE known_at IS NOT NULL;
 
 -- An org and every unit below it (parent links as known at `known_at`).
 CREATE OR REPLACE MACRO org_tree(org_slug, known_at) AS TABLE
@@ -35,7 +38,8 @@ CREATE OR REPLACE MACRO org_tree_since(org_slug, known_at) AS TABLE
 -- known_at), each with that org's since_lo and since_hi.  As known now they are found
 -- through the orgs' keys: `members` is sorted by root key, so a join on the slug alone
 -- read about half of it (at 10M events, 380 of 835 row groups for one org's tree) where
--- the key reads the tree's own.
+-- the key reads the tree's own.  As known at `known_at`, only the tree's orgs' edges are
+-- windowed into stints (tl_edges).
 CREATE OR REPLACE MACRO tree_stints(org_slug, known_at) AS TABLE
     WITH t AS (SELECT tl_root_key(org) AS org_key, * FROM org_tree_since(org_slug, known_at))
     SELECT s.* EXCLUDE (root_key), t.since_lo, t.since_hi
@@ -43,7 +47,8 @@ CREATE OR REPLACE MACRO tree_stints(org_slug, known_at) AS TABLE
     WHERE known_at IS NULL
     UNION ALL
     SELECT s.*, t.since_lo, t.since_hi
-    FROM tl_stints(tl_known(known_at), false) s JOIN t USING (org)
+    FROM tl_stints(tl_known(known_at), false, orgs := (SELECT list(org) FROM t)) s
+    JOIN t USING (org)
     WHERE known_at IS NOT NULL;
 
 -- tl_status of a member stint counted only from `since` on (see org_tree_since):

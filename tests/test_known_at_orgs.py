@@ -1,0 +1,115 @@
+"""Questions as known at a past time compute the stints of the orgs they ask about, not all.
+
+``tl_stints(known_at, false, orgs := [...])`` (sql/macros_base.sql) windows only the
+edges of the listed orgs.  These tests replay the bundled Meta/Llama history, whose
+batches were recorded at four times and which retracts and corrects earlier claims, and
+hold the filtered stints to the unfiltered ones at each of those times.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import timeline
+
+#: Before, at and after each batch of the bundled log was recorded (tests/test_dataset.py).
+KNOWN_AT = (
+    "2025-05-26T11:59:59Z",
+    "2025-05-26T23:59:59Z",
+    "2025-06-15T00:00:00Z",
+    "2025-06-20T00:00:00Z",
+    "2025-06-30T00:00:00Z",
+    "2025-11-30T00:00:00Z",
+    "2030-01-01T00:00:00Z",
+)
+
+
+@pytest.fixture(scope="module")
+def tl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[timeline.Timeline]:
+    """The bundled log, copied so that its projection is written in a temporary folder."""
+    copy = tmp_path_factory.mktemp("bundled") / "meta.jsonl"
+    shutil.copyfile(timeline.bundled_log(), copy)
+    with timeline.open(copy) as opened:
+        yield opened
+
+
+def _orgs(tl: timeline.Timeline) -> list[str]:
+    return [r["org"] for r in tl.rows("SELECT org FROM orgs ORDER BY org")]
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)
+
+
+def _window_rows(tl: timeline.Timeline, sql: str, params: dict[str, Any]) -> list[int]:
+    """Run EXPLAIN ANALYZE of *sql*; return the rows each window operator produced."""
+    (plan,) = tl.rows(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+    counts: list[int] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "WINDOW":
+                counts.append(int(node["intermediate_rows"]))
+            node = list(node.values())
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(json.loads(plan["explain_value"]))
+    return counts
+
+
+def test_stints_of_some_orgs_are_those_orgs_stints_of_all(tl: timeline.Timeline) -> None:
+    """At every time a batch was recorded, each org's stints computed for it alone are its
+    rows of the stints computed for every org."""
+    orgs = _orgs(tl)
+    assert len(orgs) > 5
+    for known_at in KNOWN_AT:
+        every = tl.rows("FROM tl_stints(tl_known($k), false) ORDER BY ALL", {"k": known_at})
+        for org in orgs:
+            alone = tl.rows(
+                "FROM tl_stints(tl_known($k), false, orgs := [$org])",
+                {"k": known_at, "org": org},
+            )
+            assert _sorted(alone) == _sorted([r for r in every if r["org"] == org]), (
+                known_at,
+                org,
+            )
+
+
+def test_questions_as_known_then_answer_as_before(tl: timeline.Timeline) -> None:
+    """A team, its sources and its markers as known at a past time are the rows the
+    unfiltered stints give (team_as_of read with the tree's stints from all orgs')."""
+    reference = (
+        "WITH t AS (FROM org_tree_since($org, tl_known($k))) "
+        "SELECT s.*, t.since_lo, t.since_hi "
+        "FROM tl_stints(tl_known($k), false) s JOIN t USING (org)"
+    )
+    for known_at in KNOWN_AT:
+        for org in ("meta", "fair", "mistral", "google-deepmind"):
+            params = {"org": org, "k": known_at}
+            filtered = tl.rows("FROM tree_stints($org, $k)", params)
+            assert _sorted(filtered) == _sorted(tl.rows(reference, params)), (known_at, org)
+
+
+def test_a_question_as_known_then_windows_only_its_trees_edges(tl: timeline.Timeline) -> None:
+    """`team --known-at` on one org windows only the edges of its tree: the stints window
+    sees as many rows as the tree has visible edges, not every edge of the log."""
+    known_at = "2025-06-30T00:00:00Z"
+    params = {"org": "meta", "k": known_at}
+    tree_edges = tl.rows(
+        "SELECT count(*) AS n FROM tl_edges(tl_known($k), false) "
+        "WHERE org IN (SELECT org FROM org_tree_since($org, $k))",
+        params,
+    )[0]["n"]
+    (every,) = tl.rows("SELECT count(*) AS n FROM tl_edges(tl_known($k), false)", {"k": known_at})
+    all_edges = every["n"]
+    assert 0 < tree_edges < all_edges
+    question = "FROM team_as_of($org, '2024-08', known_at := $k)"
+    windows = _window_rows(tl, question, params)
+    assert windows and max(windows) <= tree_edges, (windows, tree_edges, all_edges)
