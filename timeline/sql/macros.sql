@@ -1,12 +1,12 @@
 -- Question macros, installed once the tables they read exist (see macros_base.sql).
 
 -- Stints as known at `known_at` (NULL: now, from the materialised table).  Given
--- `orgs` (a list of slugs), the stints as known then are computed for those orgs
--- alone (tl_edges); the caller still filters by org, which the table's rows need.
-CREATE OR REPLACE MACRO stints_known(known_at, orgs := NULL) AS TABLE
+-- `orgs` or `persons` (lists of slugs), the stints as known then are computed for
+-- those orgs or people alone (tl_edges); the caller still filters the table's rows.
+CREATE OR REPLACE MACRO stints_known(known_at, orgs := NULL, persons := NULL) AS TABLE
     SELECT * EXCLUDE (root_key) FROM stints WHERE known_at IS NULL
     UNION ALL
-    SELECT * FROM tl_stints(tl_known(known_at), false, orgs := orgs)
+    SELECT * FROM tl_stints(tl_known(known_at), false, orgs := orgs, persons := persons)
     WHERE known_at IS NOT NULL;
 
 -- An org and every unit below it (parent links as known at `known_at`).
@@ -183,7 +183,8 @@ CREATE OR REPLACE MACRO next_employers(org_slug, w_from, w_to, window_months, ov
     src AS (SELECT org FROM org_tree_since(org_slug, known_at)),
     starts AS (
         SELECT person, org, joined, s_lo, s_hi, 'joined' AS how
-        FROM stints_known(known_at) WHERE track = 'member' AND joined IS NOT NULL
+        FROM stints_known(known_at, persons := (SELECT list(DISTINCT person) FROM d))
+        WHERE track = 'member' AND joined IS NOT NULL
         UNION ALL
         SELECT f.person, e.data->>'org', e.occurred, e.lo, e.hi, 'founded'
         FROM visible_events(tl_known(known_at)) e,
@@ -213,7 +214,7 @@ CREATE OR REPLACE MACRO whereabouts(people, as_of, known_at) AS TABLE
     ),
     s AS (
         SELECT s.*, tl_status(s.s_lo, s.s_hi, s.e_lo, s.e_hi, w.w_lo, w.w_hi) AS status, w.w_hi
-        FROM stints_known(known_at) s, w
+        FROM stints_known(known_at, persons := (SELECT list(person) FROM cohort)) s, w
         WHERE s.track = 'member' AND s.person IN (SELECT person FROM cohort)
           AND s.s_lo <= w.w_hi AND s.e_hi >= w.w_lo
     )

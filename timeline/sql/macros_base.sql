@@ -59,21 +59,22 @@ CREATE OR REPLACE MACRO visible_events(known_at) AS TABLE
 -- Membership and leadership edges (edge_index.sql) visible at `known_at`.  With
 -- `prepared`, they are read from the connection's `_edges` table, which a replay or a
 -- catch-up fills once (every edge, or the affected pairs' ones); otherwise from the
--- `edge_rows` view over the events.  `orgs` (a list of slugs, or NULL for all) keeps
--- only those orgs' edges: tl_stints partitions by org, so a question on a few orgs
--- then windows their edges alone, not every edge of the log (a `--known-at` team
--- question at 1M events: 1.0-1.4 s -> 0.2-0.4 s).
-CREATE OR REPLACE MACRO tl_edges(known_at, prepared, orgs := NULL) AS TABLE
+-- `edge_rows` view over the events.  `orgs` and `persons` (lists of slugs, or NULL for
+-- all) keep only those orgs' and people's edges: tl_stints partitions by both, so a
+-- question on a few orgs or people then windows their edges alone, not every edge of
+-- the log (a `--known-at` team question at 1M events: 1.0-1.4 s -> 0.2-0.4 s).
+CREATE OR REPLACE MACRO tl_edges(known_at, prepared, orgs := NULL, persons := NULL) AS TABLE
     SELECT track, person, org, title, edge, lo, hi, seq, id, occurred, role, tenure
     FROM query_table(CASE WHEN prepared THEN '_edges' ELSE 'edge_rows' END)
     WHERE recorded <= known_at AND (retracted_at IS NULL OR retracted_at > known_at)
-      AND (orgs IS NULL OR list_contains(orgs, org));
+      AND (orgs IS NULL OR list_contains(orgs, org))
+      AND (persons IS NULL OR list_contains(persons, person));
 
 -- Stints: per (track, person, org, title), edges in occurred order (lo, hi, seq).
 -- A start opens a stint (ignored while one is open); an end closes it; an end
--- with nothing open is a stint whose start is unknown: (-inf, end.hi].  `orgs` as in
--- tl_edges: the stints of those orgs only.
-CREATE OR REPLACE MACRO tl_stints(known_at, prepared, orgs := NULL) AS TABLE
+-- with nothing open is a stint whose start is unknown: (-inf, end.hi].  `orgs` and
+-- `persons` as in tl_edges: the stints of those orgs and people only.
+CREATE OR REPLACE MACRO tl_stints(known_at, prepared, orgs := NULL, persons := NULL) AS TABLE
     -- One sort, no grouping: every window shares one partition and order.  A stint
     -- starts at an edge whose previous edge is not a start; its end is the first end
     -- from there on, and its role the first reported by a start before that end.
@@ -89,7 +90,7 @@ CREATE OR REPLACE MACRO tl_stints(known_at, prepared, orgs := NULL) AS TABLE
                first_value(CASE WHEN edge = 'start' AND role IS NOT NULL
                    THEN {k: (lo, hi, seq), role: role} END IGNORE NULLS) OVER (
                    win ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rl
-        FROM tl_edges(known_at, prepared, orgs := orgs)
+        FROM tl_edges(known_at, prepared, orgs := orgs, persons := persons)
         WINDOW win AS (PARTITION BY track, person, org, title ORDER BY lo, hi, seq)
     )
     SELECT track, person, org, title, stint_no,

@@ -1,9 +1,10 @@
-"""Questions as known at a past time compute the stints of the orgs they ask about, not all.
+"""Questions as known at a past time compute the stints of the orgs or people they ask about.
 
-``tl_stints(known_at, false, orgs := [...])`` (sql/macros_base.sql) windows only the
-edges of the listed orgs.  These tests replay the bundled Meta/Llama history, whose
-batches were recorded at four times and which retracts and corrects earlier claims, and
-hold the filtered stints to the unfiltered ones at each of those times.
+``tl_stints(known_at, false, orgs := [...], persons := [...])`` (sql/macros_base.sql)
+windows only the edges of the listed orgs and people.  These tests replay the bundled
+Meta/Llama history, whose batches were recorded at four times and which retracts and
+corrects earlier claims, and hold the filtered stints to the unfiltered ones at each of
+those times.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def tl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[timeline.Timeline]:
 
 def _orgs(tl: timeline.Timeline) -> list[str]:
     return [r["org"] for r in tl.rows("SELECT org FROM orgs ORDER BY org")]
+
+
+def _people(tl: timeline.Timeline) -> list[str]:
+    return [r["person"] for r in tl.rows("SELECT person FROM people ORDER BY person")]
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[str]:
@@ -80,6 +85,27 @@ def test_stints_of_some_orgs_are_those_orgs_stints_of_all(tl: timeline.Timeline)
                 known_at,
                 org,
             )
+
+
+def test_stints_of_some_people_are_those_peoples_stints_of_all(tl: timeline.Timeline) -> None:
+    """At every time a batch was recorded, each person's stints computed for them alone
+    (and for them and one org) are their rows of the stints computed for everyone."""
+    people = _people(tl)
+    assert len(people) > 10
+    for known_at in KNOWN_AT:
+        every = tl.rows("FROM tl_stints(tl_known($k), false) ORDER BY ALL", {"k": known_at})
+        for person in people:
+            alone = tl.rows(
+                "FROM tl_stints(tl_known($k), false, persons := [$p])",
+                {"k": known_at, "p": person},
+            )
+            mine = [r for r in every if r["person"] == person]
+            assert _sorted(alone) == _sorted(mine), (known_at, person)
+            both = tl.rows(
+                "FROM tl_stints(tl_known($k), false, orgs := ['meta'], persons := [$p])",
+                {"k": known_at, "p": person},
+            )
+            assert _sorted(both) == _sorted([r for r in mine if r["org"] == "meta"])
 
 
 def test_questions_as_known_then_answer_as_before(tl: timeline.Timeline) -> None:
