@@ -67,7 +67,7 @@ def _detail(row: dict[str, Any], rows: dict[str, dict[str, Any]]) -> str:
             f"peer/ours {row['seconds'] / ours:,.1f}x (write {_time(row['write_seconds'])},"
             f" read {_time(row['read_seconds'])})"
         )
-    if key == "team":
+    if key in ("team", "team_known"):
         return f"p95 {_time(row['p95'])}, {row['rows']:.0f} rows on average"
     if key.startswith("catchup_"):
         text = f"the append itself {_time(row['append_seconds'])}"

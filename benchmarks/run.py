@@ -37,6 +37,7 @@ SIZES = {
 }
 NAIVE_CAP = 10_000  # per-event INSERTs cost ms each: measure this many, extrapolate
 QUERIES = 100
+KNOWN_QUERIES = 20  # each computes its tree's stints from the events
 CLI_RUNS = 10
 
 
@@ -132,6 +133,7 @@ def expected_rows(catchup: list[int]) -> list[str]:
         "naive",
         "peer",
         "team",
+        "team_known",
         "cli_team",
         *(f"catchup_{k}" for k in catchup),
         "append_batch",
@@ -215,6 +217,12 @@ def run_all(args: argparse.Namespace) -> tuple[list[Row], dict[str, Any]]:
             f"team as-of, in-process ({QUERIES} queries)",
             args.reps,
             lambda: _task("queries", args, log=log, db=db, count=QUERIES),
+        ),
+        measure(
+            "team_known",
+            f"team as known then, in-process ({KNOWN_QUERIES} queries)",
+            args.reps,
+            lambda: _task("known", args, log=log, db=db, count=KNOWN_QUERIES),
         ),
         measure(
             "cli_team",

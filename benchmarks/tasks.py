@@ -19,6 +19,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -264,11 +265,29 @@ def peer(args: argparse.Namespace) -> dict[str, Any]:
 
 def queries(args: argparse.Namespace) -> dict[str, Any]:
     """Ask ``Timeline.team`` 100 varied as-of questions on a warm projection."""
+    return _ask_team(args, known=False)
+
+
+def known(args: argparse.Namespace) -> dict[str, Any]:
+    """Ask ``Timeline.team`` varied as-of questions as known at a time the log was written.
+
+    Each question also draws ``known_at`` between the first and the last event's
+    ``recorded``: stints as known then are computed from the events, not read
+    from ``members`` (sql/macros.sql, ``tree_stints``).
+    """
+    return _ask_team(args, known=True)
+
+
+def _ask_team(args: argparse.Namespace, *, known: bool) -> dict[str, Any]:
     from timeline import Timeline
 
     rng = random.Random(args.seed)
     with Timeline(args.log, args.db) as tl:
         orgs = [r["org"] for r in tl.rows("SELECT org FROM orgs ORDER BY org")]
+        (span,) = tl.rows(
+            "SELECT epoch(min(recorded))::BIGINT AS lo, epoch(max(recorded))::BIGINT AS hi"
+            " FROM events"
+        )
         tl.team(orgs[0], "2010")  # opens the read connection; not what is measured
         times, rows = [], 0
         for _ in range(args.count):
@@ -281,8 +300,13 @@ def queries(args: argparse.Namespace) -> dict[str, Any]:
                     f"[{year}-03..{year}-09]",
                 ]
             )
+            org = rng.choice(orgs)
+            known_at = None
+            if known:
+                moment = datetime.fromtimestamp(rng.randint(span["lo"], span["hi"]), UTC)
+                known_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
             start = time.perf_counter()
-            rows += len(tl.team(rng.choice(orgs), as_of))
+            rows += len(tl.team(org, as_of, known_at=known_at))
             times.append(time.perf_counter() - start)
     times.sort()
     return {
@@ -435,6 +459,7 @@ TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "rounds": rounds,
     "peer": peer,
     "queries": queries,
+    "known": known,
     "append": append,
     "verify": verify,
     "cli": cli,
