@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +44,15 @@ def world_lines(
             data["parent"] = parent
         lines.append({"type": "OrgFounded", "occurred": str(year), "data": data})
     return lines
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[timeline.Timeline]:
+    """The bundled log, copied to a temporary folder so that its DuckDB cache is written there."""
+    copy = tmp_path_factory.mktemp("bundled") / "meta.jsonl"
+    shutil.copyfile(timeline.bundled_log(), copy)
+    with timeline.open(copy) as opened:
+        yield opened
 
 
 @pytest.fixture

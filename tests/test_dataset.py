@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import statistics
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -124,12 +122,9 @@ DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?")
 
 
 @pytest.fixture(scope="module")
-def tl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[timeline.Timeline]:
-    """The bundled log, copied to a temporary folder so that its DuckDB cache is written there."""
-    copy = tmp_path_factory.mktemp("bundled") / "meta.jsonl"
-    shutil.copyfile(timeline.bundled_log(), copy)
-    with timeline.open(copy) as opened:
-        yield opened
+def tl(bundled: timeline.Timeline) -> timeline.Timeline:
+    """The bundled log (conftest's ``bundled``), read under the name these tests use."""
+    return bundled
 
 
 def inputs_dir() -> Path:

@@ -10,8 +10,6 @@ those times.
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,12 +29,9 @@ KNOWN_AT = (
 
 
 @pytest.fixture(scope="module")
-def tl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[timeline.Timeline]:
-    """The bundled log, copied so that its projection is written in a temporary folder."""
-    copy = tmp_path_factory.mktemp("bundled") / "meta.jsonl"
-    shutil.copyfile(timeline.bundled_log(), copy)
-    with timeline.open(copy) as opened:
-        yield opened
+def tl(bundled: timeline.Timeline) -> timeline.Timeline:
+    """The bundled log (conftest's ``bundled``)."""
+    return bundled
 
 
 def _orgs(tl: timeline.Timeline) -> list[str]:
@@ -69,43 +64,50 @@ def _window_rows(tl: timeline.Timeline, sql: str, params: dict[str, Any]) -> lis
     return counts
 
 
+def _each_alone(tl: timeline.Timeline, param: str, column: str, values: list[str]) -> None:
+    """Assert that at every known_at each value's stints, computed with ``param := [value]``,
+    are its rows (by *column*) of the stints computed for all."""
+    for known_at in KNOWN_AT:
+        every = tl.rows("FROM tl_stints(tl_known($k), false) ORDER BY ALL", {"k": known_at})
+        for value in values:
+            alone = tl.rows(
+                f"FROM tl_stints(tl_known($k), false, {param} := [$v])",
+                {"k": known_at, "v": value},
+            )
+            mine = [r for r in every if r[column] == value]
+            assert _sorted(alone) == _sorted(mine), (known_at, value)
+
+
 def test_stints_of_some_orgs_are_those_orgs_stints_of_all(tl: timeline.Timeline) -> None:
     """At every time a batch was recorded, each org's stints computed for it alone are its
     rows of the stints computed for every org."""
     orgs = _orgs(tl)
     assert len(orgs) > 5
-    for known_at in KNOWN_AT:
-        every = tl.rows("FROM tl_stints(tl_known($k), false) ORDER BY ALL", {"k": known_at})
-        for org in orgs:
-            alone = tl.rows(
-                "FROM tl_stints(tl_known($k), false, orgs := [$org])",
-                {"k": known_at, "org": org},
-            )
-            assert _sorted(alone) == _sorted([r for r in every if r["org"] == org]), (
-                known_at,
-                org,
-            )
+    _each_alone(tl, "orgs", "org", orgs)
 
 
 def test_stints_of_some_people_are_those_peoples_stints_of_all(tl: timeline.Timeline) -> None:
-    """At every time a batch was recorded, each person's stints computed for them alone
-    (and for them and one org) are their rows of the stints computed for everyone."""
+    """At every time a batch was recorded, each person's stints computed for them alone are
+    their rows of the stints computed for everyone."""
     people = _people(tl)
     assert len(people) > 10
+    _each_alone(tl, "persons", "person", people)
+
+
+def test_both_filters_keep_the_stints_that_pass_both(tl: timeline.Timeline) -> None:
+    """Given orgs and persons, the stints kept are those of one of the orgs and one of the
+    people."""
+    people, kept_any = _people(tl), 0
     for known_at in KNOWN_AT:
         every = tl.rows("FROM tl_stints(tl_known($k), false) ORDER BY ALL", {"k": known_at})
-        for person in people:
-            alone = tl.rows(
-                "FROM tl_stints(tl_known($k), false, persons := [$p])",
-                {"k": known_at, "p": person},
-            )
-            mine = [r for r in every if r["person"] == person]
-            assert _sorted(alone) == _sorted(mine), (known_at, person)
-            both = tl.rows(
-                "FROM tl_stints(tl_known($k), false, orgs := ['meta'], persons := [$p])",
-                {"k": known_at, "p": person},
-            )
-            assert _sorted(both) == _sorted([r for r in mine if r["org"] == "meta"])
+        both = tl.rows(
+            "FROM tl_stints(tl_known($k), false, orgs := ['meta', 'mistral'], persons := $p)",
+            {"k": known_at, "p": people[::2]},
+        )
+        kept = [r for r in every if r["org"] in ("meta", "mistral") and r["person"] in people[::2]]
+        assert _sorted(both) == _sorted(kept), known_at
+        kept_any += len(kept)
+    assert kept_any  # the log knows such stints at some of those times
 
 
 def test_questions_as_known_then_answer_as_before(tl: timeline.Timeline) -> None:
