@@ -9,8 +9,8 @@ e AS (SELECT * FROM visible_events(tl_known($known_at)), w WHERE lo <= w_hi AND 
 SELECT 'paper' AS kind, e.lo AS day, e.occurred, e.data->>'title' AS label
 FROM e
 WHERE e.type = 'PaperPublished' AND EXISTS (
-    SELECT 1 FROM stints_known($known_at, orgs := (SELECT list(org) FROM t)) s
-    WHERE s.track = 'member' AND s.org IN (SELECT org FROM t)
+    SELECT 1 FROM tree_stints($org, $known_at) s
+    WHERE s.track = 'member'
       AND list_contains((e.data->'authors')::VARCHAR[], s.person)
       AND s.s_lo <= e.hi AND s.e_hi >= e.lo)
 UNION ALL

@@ -6,10 +6,7 @@
 -- (join_*) and PersonLeft (leave_*) events; empty where the event is unknown
 -- or cites no source.  `timeline team --with-sources` runs this query.
 WITH t AS (FROM team_as_of($org, $as_of, known_at := $known_at)),
-s AS (
-    SELECT * FROM stints_known($known_at, orgs := (SELECT list(DISTINCT org) FROM t))
-    WHERE track = 'member'
-),
+s AS (FROM tree_stints($org, $known_at) WHERE track = 'member'),
 j AS (
     SELECT t.*, s.join_id, s.leave_id
     FROM t LEFT JOIN s
