@@ -67,7 +67,8 @@ CREATE OR REPLACE MACRO tl_root_key(slug) AS md5_number_upper(slug);
 -- writing them for every row cost a replay more than the plain columns do.
 CREATE OR REPLACE MACRO tl_member_base(stint_table, role_table) AS TABLE
     -- Inlined where it is read (three times): DuckDB would otherwise materialise it,
-    -- and at 10M events its 4.6M rows spilled past the memory limit (11 s against 6).
+    -- and at 10M events its 4.6M rows spilled past the memory limit (this statement
+    -- alone 10-12 s against 5-6 s; a whole 10M replay gains 2-3 s of it).
     WITH s AS NOT MATERIALIZED (FROM query_table(stint_table) WHERE track = 'member'),
     rc AS (
         SELECT person, org, list_sort(list({'lo': lo, 'seq': seq, 'role': role}), 'ASC') AS roles
