@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 
@@ -149,3 +150,29 @@ def test_overlapping_stints_at_different_orgs_are_valid(small) -> None:
         r["org"] for r in small.team("acme", "2024-07")
     }
     assert orgs == {"acme", "newco", "lab"}
+
+
+def test_an_append_pauses_the_garbage_collector_and_restores_it(empty_log) -> None:
+    """The cyclic collector is off while a batch is read, and on again after it, kept or refused."""
+    seen: list[bool] = []
+
+    def lines(source: str):
+        seen.append(gc.isenabled())
+        yield f'{{"type":"SourceAdded","data":{{"source":"{source}","title":"T"}}}}'
+
+    assert gc.isenabled()
+    empty_log.append(lines("a"))
+    with pytest.raises(timeline.InvalidEventError):
+        empty_log.append(lines("a"))  # the slug exists: refused
+    assert seen == [False, False]
+    assert gc.isenabled()
+
+
+def test_an_append_leaves_a_disabled_collector_disabled(empty_log) -> None:
+    """An application that turned the collector off finds it off after an append."""
+    gc.disable()
+    try:
+        empty_log.append(['{"type":"SourceAdded","data":{"source":"a","title":"A"}}'])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

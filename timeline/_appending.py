@@ -10,7 +10,9 @@ in one write.  The cache then follows the log's new end, for the next append.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -42,6 +44,41 @@ def append(
     progress: Progress | None,
 ) -> AppendResult:
     """Append a batch of events to *tl*'s log, all or nothing (see ``Timeline.append``)."""
+    with _gc_paused():
+        return _append(
+            tl, lines, recorded_at=recorded_at, expect_seq=expect_seq, name=name, progress=progress
+        )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector for the length of a batch; then restore it.
+
+    A batch makes a few objects per event and frees almost none of them before it
+    is written, so the collector's generational passes keep walking a heap that
+    only grows: on a batch of 100,000 events they took about a third of the
+    append's time.  The objects an append makes hold no reference cycles, and
+    reference counting still frees them; a cycle made meanwhile (an exception's
+    traceback) is collected once the collector runs again.  Left disabled if it was.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _append(
+    tl: Timeline,
+    lines: Iterable[str | bytes | dict[str, Any]],
+    *,
+    recorded_at: str | datetime | None,
+    expect_seq: int | None,
+    name: str | None,
+    progress: Progress | None,
+) -> AppendResult:
     from ._ingest import encode, parse_lines
     from ._known import CachedKnown, retraction_targets
     from .api import AppendResult
