@@ -51,7 +51,13 @@ Row = dict[str, Any]
 
 
 def _task(
-    name: str, args: argparse.Namespace, *, log: Path, db: Path, count: int = 0, seed: int = 7
+    name: str,
+    args: argparse.Namespace,
+    *,
+    log: Path,
+    db: Path,
+    count: int | None = None,
+    seed: int = 7,
 ) -> dict[str, Any]:
     """Run ``benchmarks.tasks <name>`` in a child; return its JSON plus its own peak RSS."""
     cmd = [
@@ -65,8 +71,7 @@ def _task(
         str(db),
         "--work",
         str(args.workdir),
-        "--count",
-        str(count),
+        *(["--count", str(count)] if count is not None else []),
         "--seed",
         str(seed),
     ]

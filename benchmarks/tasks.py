@@ -194,7 +194,7 @@ def rounds(args: argparse.Namespace) -> dict[str, Any]:
     from timeline import Timeline
 
     log, db = _workcopy(args)
-    events = new_events(db, args.count or 20, args.seed, "rd")
+    events = new_events(db, args.count, args.seed, "rd")
     appends, asks = [], []
     with Timeline(log, db) as tl:
         org = args.org
@@ -397,7 +397,7 @@ def cli(args: argparse.Namespace) -> dict[str, Any]:
     # Warm: the projection is synced, the bytecode cached.
     subprocess.run(cmd, check=True, capture_output=True, env=env)
     walls, cpus = [], []
-    for _ in range(args.count or 10):
+    for _ in range(args.count):
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -442,7 +442,7 @@ def cliafter(args: argparse.Namespace) -> dict[str, Any]:
     subprocess.run(cmd, check=True, capture_output=True, env=env)  # warm, as `cli`
     append = [cmd[0], "--log", str(log), "--db", str(db), "append", "-"]
     walls = []
-    for event in new_events(db, args.count or 8, args.seed, "ca"):
+    for event in new_events(db, args.count, args.seed, "ca"):
         line = json.dumps(event) + "\n"
         subprocess.run(append, input=line.encode(), check=True, capture_output=True, env=env)
         start = time.perf_counter()
@@ -467,6 +467,26 @@ TASKS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 }
 
 
+#: What ``--count`` is when not given, for the tasks that have a count of their own
+#: (benchmarks.run passes its own; floor, replay and verify read the whole log).
+DEFAULT_COUNT = {
+    "append": 10_000,
+    "catchup": 100,
+    "cli": 10,
+    "cliafter": 8,
+    "known": 20,
+    "queries": 100,
+    "rounds": 20,
+}
+
+
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the task named on the command line; print its result as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -474,12 +494,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", type=Path, required=True)
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")))
-    parser.add_argument("--count", type=int, default=0)
+    parser.add_argument(
+        "--count",
+        type=_positive,
+        help="how many events, questions or runs (per task: "
+        + ", ".join(f"{task} {n:,}" for task, n in sorted(DEFAULT_COUNT.items()))
+        + "; peer and naive: that many lines of the log)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--org", default="org-1", help="the org the cli, cliafter and rounds tasks ask about"
     )
     args = parser.parse_args(argv)
+    if args.count is None:
+        if args.task in ("naive", "peer"):
+            parser.error(f"{args.task} needs --count (how many lines of the log)")
+        args.count = DEFAULT_COUNT.get(args.task, 0)  # 0: the task reads no count
     result = TASKS[args.task](args)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")

@@ -107,3 +107,22 @@ def test_cli_tasks_run_the_package_the_task_imported(tmp_path: Path) -> None:
     assert found.returncode == 0, found.stderr
     assert Path(found.stdout.strip()).resolve() == Path(timeline.__file__).resolve()
     assert str(other) in env["PYTHONPATH"]  # the caller's path is kept, after the package's
+
+
+def test_a_task_without_a_count_of_its_own_asks_for_one(tmp_path: Path) -> None:
+    """A task given no usable ``--count`` stops with a usage error (exit 2), not a traceback."""
+    log, db = str(tmp_path / "l.jsonl"), str(tmp_path / "p.duckdb")
+    for argv, message in [
+        (["naive", "--log", log, "--db", db], "naive needs --count"),
+        (["queries", "--log", log, "--db", db, "--count", "0"], "must be at least 1, not 0"),
+    ]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.tasks", *argv],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 2, argv
+        assert message in proc.stderr and "Traceback" not in proc.stderr
+        assert proc.stdout == ""
