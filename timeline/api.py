@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import _duck, _team
 from ._locks import acquire, flock
 from ._resources import bundled_log
+from ._rowdict import row_dict
 from .dates import DateValue, format_timestamp, parse_timestamp
 from .errors import NotFoundError, QueryError
 from .log import EventLog, Tail
@@ -241,9 +242,7 @@ class Timeline:
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run read-only *sql* with named *params* on the projection; return dict rows."""
         names, rows = self._tuples(sql, params)
-        # zip without strict=True: DuckDB gives every row one value per column, and the
-        # check cost a third more (4.5 against 3.4 ms for 4,167 rows of 10 columns).
-        return [dict(zip(names, row)) for row in rows]  # noqa: B905
+        return list(map(row_dict(tuple(names)), rows))
 
     def _tuples(
         self, sql: str, params: dict[str, Any] | None = None
