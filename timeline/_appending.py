@@ -34,22 +34,6 @@ T = TypeVar("T")
 PARTIAL_BATCH = 1000
 
 
-def append(
-    tl: Timeline,
-    lines: Iterable[str | bytes | dict[str, Any]],
-    *,
-    recorded_at: str | datetime | None,
-    expect_seq: int | None,
-    name: str | None,
-    progress: Progress | None,
-) -> AppendResult:
-    """Append a batch of events to *tl*'s log, all or nothing (see ``Timeline.append``)."""
-    with _gc_paused():
-        return _append(
-            tl, lines, recorded_at=recorded_at, expect_seq=expect_seq, name=name, progress=progress
-        )
-
-
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Hold off Python's cyclic garbage collector for the length of a batch; then restore it.
@@ -70,7 +54,8 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _append(
+@_gc_paused()
+def append(
     tl: Timeline,
     lines: Iterable[str | bytes | dict[str, Any]],
     *,
@@ -79,6 +64,7 @@ def _append(
     name: str | None,
     progress: Progress | None,
 ) -> AppendResult:
+    """Append a batch of events to *tl*'s log, all or nothing (see ``Timeline.append``)."""
     from ._ingest import encode, parse_lines
     from ._known import CachedKnown, retraction_targets
     from .api import AppendResult
