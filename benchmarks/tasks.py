@@ -478,6 +478,8 @@ DEFAULT_COUNT = {
     "queries": 100,
     "rounds": 20,
 }
+#: The tasks that read the first ``--count`` lines of the log, and have no count of their own.
+NEEDS_COUNT = ("naive", "peer")
 
 
 def _positive(text: str) -> int:
@@ -499,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         type=_positive,
         help="how many events, questions or runs (per task: "
         + ", ".join(f"{task} {n:,}" for task, n in sorted(DEFAULT_COUNT.items()))
-        + "; peer and naive: that many lines of the log)",
+        + f"; {' and '.join(NEEDS_COUNT)}: that many lines of the log)",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -507,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.count is None:
-        if args.task in ("naive", "peer"):
+        if args.task in NEEDS_COUNT:
             parser.error(f"{args.task} needs --count (how many lines of the log)")
         args.count = DEFAULT_COUNT.get(args.task, 0)  # 0: the task reads no count
     result = TASKS[args.task](args)

@@ -141,3 +141,52 @@ def test_a_question_as_known_then_windows_only_its_trees_edges(tl: timeline.Time
     question = "FROM team_as_of($org, '2024-08', known_at := $k)"
     windows = _window_rows(tl, question, params)
     assert windows and max(windows) <= tree_edges, (windows, tree_edges, all_edges)
+
+
+def test_leaders_as_known_then_answer_as_from_every_stint(tl: timeline.Timeline) -> None:
+    """Who held each title as known at a past time, and the title history then, are the
+    rows the unfiltered stints give (the same question over every org's stints)."""
+    leaders = tl.rows("SELECT DISTINCT org FROM leader_stints ORDER BY org")
+    orgs = [r["org"] for r in leaders]
+    assert orgs  # the bundled log names leaders (FAIR's hand-over)
+    reference = (
+        "WITH w AS (SELECT tl_lo($as_of) AS w_lo, tl_hi($as_of) AS w_hi) "
+        "SELECT s.org, s.title, s.person, coalesce(p.name, s.person) AS name, "
+        "tl_status(s_lo, s_hi, e_lo, e_hi, w_lo, w_hi) AS status, "
+        's.joined AS since, s."left" AS until '
+        "FROM tl_stints(tl_known($k), false) s CROSS JOIN w LEFT JOIN people p USING (person) "
+        "WHERE s.track = 'leader' AND s.org = $org AND s_lo <= w_hi AND e_hi >= w_lo"
+    )
+    history = (
+        'SELECT s.title, s.person, s.joined AS since, s."left" AS until '
+        "FROM tl_stints(tl_known($k), false) s WHERE s.track = 'leader' AND s.org = $org"
+    )
+    for known_at in KNOWN_AT:
+        for org in orgs:
+            for as_of in ("2023", "2025-05", "[2015..2026]"):
+                params = {"org": org, "as_of": as_of, "k": known_at}
+                asked = tl.rows("FROM leaders_as_of($org, $as_of, known_at := $k)", params)
+                assert _sorted(asked) == _sorted(tl.rows(reference, params)), params
+            titles = tl.query("title_history", org=org, known_at=known_at)
+            kept = ("title", "person", "since", "until")
+            got = [{k: r[k] for k in kept} for r in titles]
+            want = tl.rows(history, {"org": org, "k": known_at})
+            assert _sorted(got) == _sorted(want), (known_at, org)
+
+
+def test_leaders_as_known_then_window_only_the_orgs_edges(tl: timeline.Timeline) -> None:
+    """`leaders --known-at` on one org windows only that org's edges, not every edge.
+
+    leaders_as_of passes no `orgs` list: its `s.org = org_slug` filters a partition
+    key of the window, and DuckDB moves it below the window (a tree's orgs, an IN
+    over a subquery, stay above it; hence tree_stints' list).
+    """
+    known_at = "2025-06-30T00:00:00Z"
+    params = {"org": "fair", "k": known_at}
+    (mine,) = tl.rows(
+        "SELECT count(*) AS n FROM tl_edges(tl_known($k), false) WHERE org = $org", params
+    )
+    (every,) = tl.rows("SELECT count(*) AS n FROM tl_edges(tl_known($k), false)", {"k": known_at})
+    assert 0 < mine["n"] < every["n"]
+    windows = _window_rows(tl, "FROM leaders_as_of($org, '2024', known_at := $k)", params)
+    assert windows and max(windows) <= mine["n"], (windows, mine["n"], every["n"])
