@@ -26,8 +26,10 @@ SMALL = Path(__file__).parent / "fixtures" / "small.jsonl"
 #: Run in a child process: append one batch of *n* new people tagged *tag* to the log.
 APPEND_SNIPPET = """
 import json, sys
-import timeline
+import timeline, timeline._ingest
 path, tag, n, pad = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if len(sys.argv) > 5:  # lines per chunk handed to the writing thread
+    timeline._ingest.FLUSH_EVERY = int(sys.argv[5])
 name = "\\N{GLOBE WITH MERIDIANS}" * pad
 lines = [json.dumps({"type": "PersonAdded",
                      "data": {"person": f"{tag}-{i}", "name": f"{tag} {i} {name}"}})
@@ -111,10 +113,16 @@ def cli(*args: str, log: Path | None = None, input: bytes | str | None = None) -
     return CliRunner().invoke(main, [*prefix, *args], input=input, catch_exceptions=False)
 
 
-def start_append(path: Path, tag: str, n: int, pad: int = 1) -> subprocess.Popen[bytes]:
-    """Start a child process that appends a batch of *n* people to the log at *path*."""
+def start_append(
+    path: Path, tag: str, n: int, pad: int = 1, flush_every: int | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a child process that appends a batch of *n* people to the log at *path*.
+
+    *flush_every* sets the lines per chunk that the batch's writer thread gets.
+    """
+    chunks = [] if flush_every is None else [str(flush_every)]
     return subprocess.Popen(
-        [sys.executable, "-c", APPEND_SNIPPET, str(path), tag, str(n), str(pad)],
+        [sys.executable, "-c", APPEND_SNIPPET, str(path), tag, str(n), str(pad), *chunks],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

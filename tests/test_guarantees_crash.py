@@ -41,13 +41,15 @@ def _batch_sizes(path: Path) -> Counter[str]:
 
 def test_sigkill_during_append_leaves_whole_batches(tmp_path: Path) -> None:
     """Kill writers with SIGKILL at random moments: recovery quarantines exactly the unfinished
-    tail, verify passes, every batch is wholly present or absent, and the next append works."""
+    tail, verify passes, every batch is wholly present or absent, and the next append works.
+    Every other writer writes its batch in chunks of 100 lines from its writing thread."""
     path = small_log(tmp_path)
     quarantine = tmp_path / "log.jsonl.quarantine"
     rng = Random(4)
     outcomes: Counter[str] = Counter()
     for round_ in range(ROUNDS):
-        proc = start_append(path, f"k{round_}", BATCH, pad=500)
+        chunks = 100 if round_ % 2 else None
+        proc = start_append(path, f"k{round_}", BATCH, pad=500, flush_every=chunks)
         if round_ % 3 == 2:
             kill_at_random(proc, rng, longest=2.5)
         else:

@@ -10,6 +10,7 @@ import pytest
 from _faults import RECORDED, people, small_log
 
 import timeline
+from timeline import _ingest
 
 
 class _Recorder:
@@ -46,16 +47,20 @@ class _Recorder:
         return "log" if st.st_ino == os.stat(self.log).st_ino else "other"
 
 
+@pytest.mark.parametrize("flush_every", [None, 2])
 def test_append_fsyncs_the_log_after_its_last_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flush_every: int | None
 ) -> None:
-    """The batch's bytes are written and then the log file is fsynced, before append returns."""
+    """The batch's bytes are written and then the log file is fsynced, before append returns;
+    also when its leading lines are written in chunks by the writing thread."""
     path = small_log(tmp_path)
+    if flush_every is not None:
+        monkeypatch.setattr(_ingest, "FLUSH_EVERY", flush_every)
     recorder = _Recorder(monkeypatch, path)
     with timeline.open(path) as tl:
         tl.append(people("d", 5), recorded_at=RECORDED)
     on_log = [call for call in recorder.calls if call[1] == "log"]
-    assert ("pwrite", "log") in on_log
+    assert on_log.count(("pwrite", "log")) == (1 if flush_every is None else 3)
     last_write = max(i for i, call in enumerate(on_log) if call[0] == "pwrite")
     assert ("fsync", "log") in on_log[last_write + 1 :]
 

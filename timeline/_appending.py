@@ -106,10 +106,11 @@ def append(
         if not accepted:
             tl._cache = cache
             return AppendResult(0, len(drafts), None, tail.seq, None)
-        payload, written, last_hash = encode(accepted, tail, recorded, progress)
-        tl.log.write_batch(fd, payload)
+        with tl.log.batch(fd) as batch:
+            rest, written, last_hash = encode(accepted, tail, recorded, progress, batch.write)
+            batch.finish(rest)
         last_seq = tail.seq + len(written)
-        point = (tail.size + len(payload), last_seq, last_hash)
+        point = (batch.end, last_seq, last_hash)
         if cache.advance(written, retraction_targets(known, written), point):
             tl._cache = cache
     return AppendResult(

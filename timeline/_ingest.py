@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sized
+from collections.abc import Callable, Iterable, Sized
 from typing import TYPE_CHECKING, Any
 
 from ._facts import EventDecodeError, Fact, quote
@@ -27,10 +27,12 @@ if TYPE_CHECKING:
     from .log import Tail
     from .projection import Progress
 
-__all__ = ["MAX_LINE", "PROGRESS_EVERY", "encode", "parse_lines"]
+__all__ = ["FLUSH_EVERY", "MAX_LINE", "PROGRESS_EVERY", "encode", "parse_lines"]
 
 MAX_LINE = 1 << 20  # one event per line; a megabyte is far beyond any real fact
 PROGRESS_EVERY = 1000  # lines between progress reports on long appends
+#: Lines per chunk a large batch hands to its writer while the rest is encoded (about 1 MB).
+FLUSH_EVERY = 4096
 
 
 def parse_lines(
@@ -97,11 +99,18 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 def encode(
-    accepted: list[tuple[int, Fact]], tail: Tail, recorded: str, progress: Progress | None = None
+    accepted: list[tuple[int, Fact]],
+    tail: Tail,
+    recorded: str,
+    progress: Progress | None = None,
+    flush: Callable[[bytes], None] | None = None,
 ) -> tuple[bytes, list[tuple[str, Fact]], str]:
     """Stamp facts with seq, id, recorded and the hash chain.
 
     Return the bytes to write, (id, fact) of each line, and the last hash.
+    Given *flush*, hand it the bytes of every FLUSH_EVERY lines as they are made
+    (never the last line's, which commits the batch): the bytes returned are then
+    only what follows them.
     Each line is the canonical form of its object (keys sorted: commit, data,
     hash, id, occurred, prev, recorded, seq, source, type), assembled from
     the fact's canonical data text; ``tests/test_append_fast.py`` holds it
@@ -114,6 +123,7 @@ def encode(
     seq, last, digest = tail.seq, len(accepted) - 1, tail.hash
     # The log's last hash is written as JSON writes it, whatever the tail held.
     prev = canonical(tail.hash).decode()
+    every = FLUSH_EVERY if flush is not None else 0
     for index, (_, fact) in enumerate(accepted):
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress("encoded", index, len(accepted))
@@ -137,6 +147,9 @@ def encode(
         out.append(f'{head}"hash":"{digest}",{rest}\n')
         written.append((event_id, fact))
         prev = f'"{digest}"'
+        if len(out) == every and index != last and flush is not None:
+            flush("".join(out).encode())
+            out.clear()
     if progress is not None:
         progress("encoded", len(accepted), len(accepted))
     return "".join(out).encode(), written, digest
