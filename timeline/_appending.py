@@ -5,7 +5,9 @@ here, so that a read never imports the write path.  The batch is parsed
 before the log's lock is taken; under the exclusive lock, it is validated
 against the Timeline's write cache (:mod:`timeline._known`), which asks the
 projection only about what it does not hold, then stamped, hashed and written
-in one write.  The cache then follows the log's new end, for the next append.
+at the end, in order (a large batch in chunks, on a thread, while the rest is
+encoded: :class:`timeline.log.BatchWriter`).  The cache then follows the log's
+new end, for the next append.
 """
 
 from __future__ import annotations
