@@ -19,6 +19,7 @@ WRITE_PATH = (
     "timeline.validate",
     "timeline._ingest",
     "timeline._verify_sql",
+    "queue",  # the large append's writer thread (timeline.log.BatchWriter)
 )
 
 #: Run in a fresh interpreter: import or run something, then print the loaded modules.
@@ -53,7 +54,7 @@ def test_importing_the_package_imports_its_names_on_first_use() -> None:
 
 
 def test_team_command_loads_no_write_path_module(tmp_path: Path) -> None:
-    """``timeline team`` imports no codec, cattrs, pendulum, attrs or duckdb package."""
+    """``timeline team`` imports no codec, cattrs, pendulum, attrs, queue or duckdb package."""
     log = tmp_path / "meta.jsonl"
     shutil.copyfile(timeline.bundled_log(), log)
     run = (

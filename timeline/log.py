@@ -13,16 +13,19 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._hashing import GENESIS, line_hash
 from ._locks import acquire
 from .errors import LogCorruptError, LogExistsError, LogMissingError
+
+if TYPE_CHECKING:
+    import queue
 
 __all__ = ["BatchWriter", "EventLog", "Tail"]
 
@@ -251,6 +254,8 @@ class BatchWriter:
         if self._error is not None:
             raise self._error
         if self._queue is None:
+            import queue  # only a large batch starts the thread: not on the read path (1.7 ms)
+
             self._queue = queue.SimpleQueue()
             self._thread = threading.Thread(
                 target=self._run, args=(self._queue,), name="timeline-append", daemon=True
