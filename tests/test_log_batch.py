@@ -6,6 +6,7 @@ import errno
 import os
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from _faults import RECORDED, people, small_log
@@ -32,12 +33,8 @@ def test_chunks_handed_over_and_the_rest_are_the_whole_batch(n: int, every: int)
     tail = Tail(0, 0, "0" * 64, "")
     whole, ids, last = _ingest.encode(facts, tail, RECORDED)
     chunks: list[bytes] = []
-    saved = _ingest.FLUSH_EVERY
-    _ingest.FLUSH_EVERY = every
-    try:
+    with mock.patch.object(_ingest, "FLUSH_EVERY", every):
         rest, ids_chunked, last_chunked = _ingest.encode(facts, tail, RECORDED, None, chunks.append)
-    finally:
-        _ingest.FLUSH_EVERY = saved
     assert b"".join(chunks) + rest == whole
     assert (ids_chunked, last_chunked) == (ids, last)
     assert all(chunk.count(b"\n") == every for chunk in chunks)
@@ -54,15 +51,10 @@ def test_an_append_in_chunks_writes_the_log_an_append_in_one_piece_writes(
     logs = []
     with tempfile.TemporaryDirectory() as folder:
         for name, size in (("one", 1 << 30), ("chunked", every)):
-            saved = _ingest.FLUSH_EVERY
-            _ingest.FLUSH_EVERY = size
-            try:
-                (Path(folder) / name).mkdir()
-                path = small_log(Path(folder) / name)
-                with timeline.open(path) as tl:
-                    tl.append(people("c", n), recorded_at=RECORDED)
-            finally:
-                _ingest.FLUSH_EVERY = saved
+            (Path(folder) / name).mkdir()
+            path = small_log(Path(folder) / name)
+            with mock.patch.object(_ingest, "FLUSH_EVERY", size), timeline.open(path) as tl:
+                tl.append(people("c", n), recorded_at=RECORDED)
             verify(path)
             logs.append(path.read_bytes())
     assert logs[0] == logs[1]
