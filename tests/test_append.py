@@ -176,3 +176,22 @@ def test_an_append_leaves_a_disabled_collector_disabled(empty_log) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_append_leaves_no_object_frozen(empty_log) -> None:
+    """The objects an append keeps are handed back to the collector, none left frozen."""
+    assert gc.get_freeze_count() == 0
+    empty_log.append(['{"type":"SourceAdded","data":{"source":"a","title":"A"}}'])
+    assert gc.get_freeze_count() == 0
+    assert gc.get_count()[0] < 100  # the batch's objects left the youngest generation
+
+
+def test_an_append_keeps_what_the_application_froze_frozen(empty_log) -> None:
+    """Objects an application froze (say before forking workers) stay frozen across an append."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        empty_log.append(['{"type":"SourceAdded","data":{"source":"a","title":"A"}}'])
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
