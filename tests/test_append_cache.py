@@ -127,6 +127,19 @@ def test_retracted_person_is_unknown_and_can_be_added_again(log: Path) -> None:
         assert tl.append([_add("bob")], recorded_at=RECORDED).appended == 1
 
 
+def test_a_refused_batch_leaves_no_slug_behind(log: Path) -> None:
+    """What a refused batch would have added stays unknown to the same Timeline's next append."""
+    with timeline.open(log) as tl:
+        tl.append([_add("bob")], recorded_at=RECORDED)
+        tl.append([_add("cid")], recorded_at=RECORDED)  # the cache now holds every slug
+        assert tl._cache is not None and tl._cache.complete
+        with pytest.raises(InvalidEventError, match="unknown person 'zed'"):
+            tl.append([_add("dan"), _org("dyn"), _join("zed", "acme")], recorded_at=RECORDED)
+        with pytest.raises(InvalidEventError, match="unknown person 'dan', org 'dyn'"):
+            tl.append([_join("dan", "dyn")], recorded_at=RECORDED)
+        assert tl.append([_add("dan"), _org("dyn")], recorded_at=RECORDED).appended == 2
+
+
 def test_event_appended_earlier_cannot_be_retracted_twice(log: Path) -> None:
     """A retraction of an event this Timeline appended is remembered between appends."""
     with timeline.open(log) as tl:

@@ -252,6 +252,10 @@ class Known:
         """Return the logged events among *ids*."""
         return {i: self.logged[i] for i in ids if i in self.logged}
 
+    def every_slug(self) -> None:
+        """Hold no slug in memory: the rules ask ``existing`` about each."""
+        return None
+
 
 def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON")

@@ -62,6 +62,10 @@ class ProjectionKnown:
         ).fetchall()
         return {r[0] for r in rows}
 
+    def every_slug(self) -> None:
+        """Say that the slugs are not held in memory: each is asked for (``existing``)."""
+        return None
+
     def events(self, ids: set[str], digests: set[str] | None = None) -> dict[str, LoggedEvent]:
         """Return the logged events among *ids*.
 
@@ -226,6 +230,10 @@ class CachedKnown:
     def existing(self, kind: str, keys: set[str]) -> set[str]:
         """Return those of *keys* that exist as *kind* (a partial cache asks *slugs*)."""
         return self.cache.existing(kind, keys, self.slugs)
+
+    def every_slug(self) -> dict[str, set[str]] | None:
+        """Return the cache's sets of every slug if it is complete; else None."""
+        return self.cache.keys if self.cache.complete else None
 
     def events(self, ids: set[str]) -> dict[str, LoggedEvent]:
         """Return the logged events among *ids*, remembered in :attr:`seen` for the cache."""

@@ -58,6 +58,10 @@ class MemoryKnown:
         """Return those of *keys* that an earlier line added as *kind*."""
         return keys & self.keys[kind]
 
+    def every_slug(self) -> dict[str, set[str]]:
+        """Return every slug earlier lines added, by kind (all of them are in memory)."""
+        return self.keys
+
     def events(self, ids: set[str]) -> dict[str, LoggedEvent]:
         """Return the earlier events among *ids*."""
         found = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from attrs import frozen
@@ -79,6 +79,14 @@ class Known(Protocol):
 
     def events(self, ids: set[str]) -> dict[str, LoggedEvent]:
         """Return the logged events among *ids*."""
+        ...
+
+    def every_slug(self) -> dict[str, set[str]] | None:
+        """Return every slug that exists, by kind, if it is held in memory; else None.
+
+        The rules then test a batch's slugs against these sets themselves, which
+        they leave as they found them.
+        """
         ...
 
 
@@ -169,67 +177,83 @@ def _check(
     items: list[tuple[int, T]], known: Known, view: _View
 ) -> tuple[list[tuple[int, T]], list[Problem]]:
     refs_of, defines_of, target_of, digest_of = view  # locals: this runs once per line
+    # With every slug at hand, the rules read the known's own sets (and take out again
+    # what the batch defined, below): collecting the batch's slugs into sets first
+    # cost about 0.9 µs an event, most of the rules' time.
+    every = known.every_slug()
+    have = _have(items, known, view) if every is None else every
+    ids = {i for i in map(_ID_OF, map(_ITEM, items)) if i is not None}
+    ids.update(t for t in map(target_of, map(_ITEM, items)) if t is not None)
+    logged = dict(known.events(ids)) if ids else {}
+
+    problems: list[Problem] = []
+    accepted: list[tuple[int, T]] = []
+    batch_ids: dict[str, str] = {}
+    defined_here: list[tuple[str, str]] = []
+    try:
+        for line, item in items:
+            item_id = item.id
+            if item_id is not None:
+                digest = digest_of(item)  # only an id can meet its earlier self
+                if not ID.fullmatch(item_id):
+                    problems.append(
+                        Problem(
+                            line,
+                            f"id: {item_id!r} is not a valid id "
+                            "(letters, digits, '.', '_', ':', '-'; at most 200)",
+                        )
+                    )
+                    continue
+                seen = logged.get(item_id)
+                if seen is not None or item_id in batch_ids:
+                    same = (seen.digest if seen is not None else batch_ids[item_id]) == digest
+                    if not same:
+                        problems.append(
+                            Problem(
+                                line,
+                                f"id {item_id!r} already exists with other "
+                                "content; to correct an event, retract it and append "
+                                "a new one",
+                            )
+                        )
+                    continue  # identical content: a safe retry, nothing to write
+            defined = defines_of(item)
+            target = target_of(item)
+            message = _check_one(defined, refs_of(item), target, have, logged)
+            if message:
+                problems.append(Problem(line, message))
+                continue
+            if defined:
+                have[defined[0]].add(defined[1])
+                defined_here.append(defined)
+            if item_id is not None:
+                batch_ids[item_id] = digest
+                logged[item_id] = LoggedEvent(digest, item.type, retracted=False)
+            if target is not None:
+                was = logged[target]
+                logged[target] = LoggedEvent(was.digest, was.type, retracted=True)
+            accepted.append((line, item))
+    finally:
+        if every is not None:  # each was absent before (else it was refused): undo
+            for kind, key in defined_here:
+                have[kind].discard(key)
+    return accepted, problems
+
+
+_ITEM, _ID_OF = itemgetter(1), attrgetter("id")
+
+
+def _have(items: list[tuple[int, T]], known: Known, view: _View) -> dict[str, set[str]]:
+    """Return the slugs the batch names or defines that exist, by kind, asking *known*."""
+    refs_of, defines_of = view.refs, view.defines
     wanted: dict[str, set[str]] = {kind: set() for kind in KINDS}
-    ids: set[str] = set()
     for _, item in items:
         for kind, key in refs_of(item):
             wanted[kind].add(key)
         defined = defines_of(item)
         if defined:
             wanted[defined[0]].add(defined[1])
-        if item.id is not None:
-            ids.add(item.id)
-        target = target_of(item)
-        if target is not None:
-            ids.add(target)
-    have = {kind: known.existing(kind, keys) if keys else set() for kind, keys in wanted.items()}
-    logged = dict(known.events(ids)) if ids else {}
-
-    problems: list[Problem] = []
-    accepted: list[tuple[int, T]] = []
-    batch_ids: dict[str, str] = {}
-    for line, item in items:
-        item_id = item.id
-        if item_id is not None:
-            digest = digest_of(item)  # only an id can meet its earlier self
-            if not ID.fullmatch(item_id):
-                problems.append(
-                    Problem(
-                        line,
-                        f"id: {item_id!r} is not a valid id "
-                        "(letters, digits, '.', '_', ':', '-'; at most 200)",
-                    )
-                )
-                continue
-            seen = logged.get(item_id)
-            if seen is not None or item_id in batch_ids:
-                same = (seen.digest if seen is not None else batch_ids[item_id]) == digest
-                if not same:
-                    problems.append(
-                        Problem(
-                            line,
-                            f"id {item_id!r} already exists with other "
-                            "content; to correct an event, retract it and append "
-                            "a new one",
-                        )
-                    )
-                continue  # identical content: a safe retry, nothing to write
-        defined = defines_of(item)
-        target = target_of(item)
-        message = _check_one(defined, refs_of(item), target, have, logged)
-        if message:
-            problems.append(Problem(line, message))
-            continue
-        if defined:
-            have[defined[0]].add(defined[1])
-        if item_id is not None:
-            batch_ids[item_id] = digest
-            logged[item_id] = LoggedEvent(digest, item.type, retracted=False)
-        if target is not None:
-            was = logged[target]
-            logged[target] = LoggedEvent(was.digest, was.type, retracted=True)
-        accepted.append((line, item))
-    return accepted, problems
+    return {kind: known.existing(kind, keys) if keys else set() for kind, keys in wanted.items()}
 
 
 def _check_one(
