@@ -178,8 +178,9 @@ def _check(
 ) -> tuple[list[tuple[int, T]], list[Problem]]:
     refs_of, defines_of, target_of, digest_of = view  # locals: this runs once per line
     # With every slug at hand, the rules read the known's own sets (and take out again
-    # what the batch defined, below): collecting the batch's slugs into sets first
-    # cost about 0.9 µs an event, most of the rules' time.
+    # what the batch defined, below) instead of first collecting the batch's slugs
+    # into sets: 0.9 µs an event measured alone, of which lookups in the larger sets
+    # take back part (the rules went from 1.9 to 1.7 µs an event in an append).
     every = known.every_slug()
     have = _have(items, known, view) if every is None else every
     ids = {i for i in map(_ID_OF, map(_ITEM, items)) if i is not None}
