@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from attrs import frozen
@@ -183,8 +183,13 @@ def _check(
     # take back part (the rules went from 1.9 to 1.7 µs an event in an append).
     every = known.every_slug()
     have = _have(items, known, view) if every is None else every
-    ids = {i for i in map(_ID_OF, map(_ITEM, items)) if i is not None}
-    ids.update(t for t in map(target_of, map(_ITEM, items)) if t is not None)
+    ids: set[str] = set()
+    for _, item in items:
+        if item.id is not None:
+            ids.add(item.id)
+        target = target_of(item)
+        if target is not None:
+            ids.add(target)
     logged = dict(known.events(ids)) if ids else {}
 
     problems: list[Problem] = []
@@ -239,9 +244,6 @@ def _check(
             for kind, key in defined_here:
                 have[kind].discard(key)
     return accepted, problems
-
-
-_ITEM, _ID_OF = itemgetter(1), attrgetter("id")
 
 
 def _have(items: list[tuple[int, T]], known: Known, view: _View) -> dict[str, set[str]]:
