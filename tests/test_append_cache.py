@@ -99,6 +99,18 @@ def test_a_partial_cache_keeps_what_its_append_defined(log: Path) -> None:
         assert [r["person"] for r in tl.team("lab", "2010-06")] == ["zed"]
 
 
+def test_an_append_over_an_unreadable_projection_rebuilds_it_then_validates(log: Path) -> None:
+    """An append whose projection file DuckDB cannot read rebuilds it, then decides as usual."""
+    with timeline.open(log) as tl:
+        tl.sync()
+        tl.projection.db_path.write_bytes(b"not a database" * 1000)
+    with timeline.open(log) as tl:
+        with pytest.raises(InvalidEventError, match="ann"):
+            tl.append([_add("ann")], recorded_at=RECORDED)  # already added: refused
+        tl.append([_join("ann", "acme")], recorded_at=RECORDED)
+        assert [r["person"] for r in tl.team("acme", "2010-06")] == ["ann"]
+
+
 def test_a_first_large_append_loads_every_slug(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A first batch of more than PARTIAL_BATCH events validates against a complete cache."""
     monkeypatch.setattr("timeline._appending.PARTIAL_BATCH", 1)

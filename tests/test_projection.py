@@ -330,6 +330,26 @@ def test_a_catch_up_leaves_the_file_detached(small) -> None:
     con.close()
 
 
+def test_an_appends_lookups_start_the_instance_its_catch_up_then_uses(small, monkeypatch) -> None:
+    """An append that asks the projection attaches it, read-only and only while it validates,
+    to the process's kept instance; the catch-up after it starts no instance of its own."""
+    small.sync()
+    small.close()
+    timeline._duck._forget()  # as in a fresh process
+    started = _count_instances(monkeypatch)
+    with timeline.open(small.log.path) as fresh:
+        _add(fresh, "dee")  # a first append asks the projection whether `dee` exists
+        assert len(started) == 1
+        kept = timeline._duck._kept
+        assert kept is not None and kept[0] == str(fresh.projection.db_path.resolve())
+        attached = kept[1].execute("SELECT database_name FROM duckdb_databases()").fetchall()
+        assert ("projection",) not in attached
+        assert fresh.sync().action == "incremental"
+        assert len(started) == 1
+    con = duckdb.connect(str(small.projection.db_path))  # another configuration: refused if held
+    con.close()
+
+
 def test_an_instance_from_before_a_fork_is_not_reused(small, monkeypatch) -> None:
     """After the fork hook (as in a child), a catch-up starts its own instance, not closing
     the parent's."""

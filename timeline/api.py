@@ -22,7 +22,7 @@ from ._resources import bundled_log
 from ._rowdict import row_dict
 from .dates import DateValue, format_timestamp, parse_timestamp
 from .errors import NotFoundError, QueryError
-from .log import EventLog, Tail
+from .log import EventLog
 from .projection import Progress, Projection, SyncResult
 
 if TYPE_CHECKING:
@@ -116,36 +116,6 @@ class Timeline:
             name=name,
             progress=progress,
         )
-
-    def _reader_at(self, points: set[tuple[int, int, str]]) -> duckdb.DuckDBPyConnection | None:
-        """Return a reader on the projection if it stands at one of *points*, else None.
-
-        The open reader serves if it qualifies; otherwise it is closed and another
-        opened.  None leaves no reader open.
-        """
-        if self._con is not None and self.projection.checkpoint_of(self._con) in points:
-            return self._con
-        self.close()
-        if not self.projection.db_path.exists():
-            return None
-        try:
-            con = self._open_reader()
-            if self.projection.checkpoint_of(con) in points:
-                return con
-        except _duck.engine().Error:
-            pass  # unreadable: the caller's catch-up rebuilds it
-        self.close()
-        return None
-
-    @contextmanager
-    def _caught_up(self, tail: Tail) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Catch the projection up to *tail* (under the log's lock) and lend a reader on it."""
-        self.close()
-        self.projection.sync_locked(tail)
-        try:
-            yield self._open_reader()
-        finally:
-            self.close()
 
     # -- projection ----------------------------------------------------------------------
 
