@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import timeline
 
 #: Modules of the write path (parsing and validating input events) and its dependencies.
@@ -72,6 +74,31 @@ def test_team_command_loads_no_write_path_module(tmp_path: Path) -> None:
     assert "duckdb" not in loaded
     # attrs too (about 20 ms of start-up): the read path's value classes are dataclasses.
     assert not loaded & {*WRITE_PATH, "attr", "attrs"}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["leaders", "fair", "--as-of", "2025-06"], "robert-fergus"),
+        (["team", "mistral", "--as-of", "1990"], ""),  # no one: the org's existence is checked
+    ],
+)
+def test_questions_that_check_an_org_exists_load_no_write_path_module(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    """``timeline leaders``, and a ``team`` question with no one in it, which both check that
+    the org exists, import no codec, rules, attrs or event classes either."""
+    log = tmp_path / "meta.jsonl"
+    shutil.copyfile(timeline.bundled_log(), log)
+    run = (
+        "from click.testing import CliRunner\n"
+        "from timeline.cli import main\n"
+        f"r = CliRunner().invoke(main, ['--log', {str(log)!r}, *{args!r}, '--format', 'jsonl'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        f"assert {expected!r} in r.output"
+    )
+    _loaded(run)  # the first run builds the projection
+    assert not _loaded(run) & {*WRITE_PATH, "attr", "attrs"}
 
 
 def test_replay_query_and_verify_never_import_the_duckdb_package(tmp_path: Path) -> None:

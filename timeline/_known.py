@@ -22,21 +22,19 @@ from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
 from ._facts import Fact, digest_of, fact_digest
+from ._slugs import TABLES, existing
 from .validate import KINDS, LoggedEvent
 
 if TYPE_CHECKING:
     import duckdb
 
 __all__ = [
-    "TABLES",
     "UNKNOWN",
     "CachedKnown",
     "ProjectionKnown",
     "WriteCache",
 ]
 
-#: The projection table that lists each kind of slug (its column is named after the kind).
-TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "papers"}
 #: Event types that define a slug: retracting one removes the slug from the projection.
 DEFINING = frozenset({"PersonAdded", "OrgFounded", "SourceAdded", "PaperPublished"})
 #: The digest of an event looked up for its type and state alone; never compared, because
@@ -55,12 +53,7 @@ class ProjectionKnown:
 
     def existing(self, kind: str, keys: set[str]) -> set[str]:
         """Return those of *keys* that the projection lists as *kind*."""
-        table = TABLES[kind]
-        rows = self.con.execute(
-            f"SELECT {kind} FROM {table} WHERE {kind} IN (SELECT unnest($keys))",
-            {"keys": sorted(keys)},
-        ).fetchall()
-        return {r[0] for r in rows}
+        return existing(self.con, kind, keys)
 
     def every_slug(self) -> None:
         """Say that the slugs are not held in memory: each is asked for (``existing``)."""

@@ -20,6 +20,7 @@ from . import _duck, _team
 from ._locks import acquire, flock
 from ._resources import bundled_log
 from ._rowdict import row_dict
+from ._slugs import existing
 from .dates import DateValue, format_timestamp, parse_timestamp
 from .errors import NotFoundError, QueryError
 from .log import EventLog
@@ -338,10 +339,8 @@ class Timeline:
 
         *kind* is ``person``, ``org``, ``source`` or ``paper``.
         """
-        from ._known import ProjectionKnown
-
         with self._reader() as con:
-            found = ProjectionKnown(con).existing(kind, set(keys))
+            found = existing(con, kind, set(keys))
         for key in keys:
             if key not in found:
                 raise NotFoundError(kind, key, HINTS[kind])
