@@ -68,7 +68,13 @@ def _detail(row: dict[str, Any], rows: dict[str, dict[str, Any]]) -> str:
             f" read {_time(row['read_seconds'])})"
         )
     if key in ("team", "team_known"):
-        return f"p95 {_time(row['p95'])}, {row['rows']:.0f} rows on average"
+        text = f"p95 {_time(row['p95'])}, {row['rows']:.0f} rows on average"
+        if "again_p95" in row:
+            text += (
+                f"; the same questions again: median {_time(row['again_seconds'])},"
+                f" p95 {_time(row['again_p95'])}"
+            )
+        return text
     if key.startswith("catchup_"):
         text = f"the append itself {_time(row['append_seconds'])}"
         if "again_seconds" in row:

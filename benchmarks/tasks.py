@@ -290,6 +290,12 @@ def known(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _ask_team(args: argparse.Namespace, *, known: bool) -> dict[str, Any]:
+    """Ask the questions, then the same ones again on the same connection.
+
+    The first pass is what is judged: each question is likely the process's first
+    read of its org's rows.  The second (``again_*``) finds those rows in DuckDB's
+    buffers: what a long-lived process asking about the same orgs sees.
+    """
     from timeline import Timeline
 
     rng = random.Random(args.seed)
@@ -300,7 +306,7 @@ def _ask_team(args: argparse.Namespace, *, known: bool) -> dict[str, Any]:
             " FROM events"
         )
         tl.team(orgs[0], "2010")  # opens the read connection; not what is measured
-        times, rows = [], 0
+        questions = []
         for _ in range(args.count):
             year = rng.randint(1995, 2024)
             as_of = rng.choice(
@@ -316,14 +322,23 @@ def _ask_team(args: argparse.Namespace, *, known: bool) -> dict[str, Any]:
             if known:
                 moment = datetime.fromtimestamp(rng.randint(span["lo"], span["hi"]), UTC)
                 known_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-            start = time.perf_counter()
-            rows += len(tl.team(org, as_of, known_at=known_at))
-            times.append(time.perf_counter() - start)
-    times.sort()
+            questions.append((org, as_of, known_at))
+        passes = []
+        for _ in range(2):
+            times, rows = [], 0
+            for org, as_of, known_at in questions:
+                start = time.perf_counter()
+                rows += len(tl.team(org, as_of, known_at=known_at))
+                times.append(time.perf_counter() - start)
+            times.sort()
+            passes.append((times, rows))
+    (times, rows), (again, _) = passes
     return {
         "seconds": statistics.median(times),
         "p95": times[int(len(times) * 0.95) - 1],
         "rows": rows / len(times),
+        "again_seconds": statistics.median(again),
+        "again_p95": again[int(len(again) * 0.95) - 1],
     }
 
 
