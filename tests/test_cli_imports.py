@@ -55,20 +55,27 @@ def test_importing_the_package_imports_its_names_on_first_use() -> None:
     assert set(timeline.__all__) <= set(dir(timeline))
 
 
-def test_team_command_loads_no_write_path_module(tmp_path: Path) -> None:
-    """``timeline team`` imports no codec, cattrs, pendulum, attrs, queue or duckdb package."""
+def _loaded_by_command(tmp_path: Path, args: list[str], expected: str) -> set[str]:
+    """Run ``timeline ARGS --format jsonl`` on a copy of the bundled log, in a fresh
+    interpreter whose projection is already built; return the modules it loaded."""
     log = tmp_path / "meta.jsonl"
     shutil.copyfile(timeline.bundled_log(), log)
     run = (
         "from click.testing import CliRunner\n"
         "from timeline.cli import main\n"
-        f"r = CliRunner().invoke(main, ['--log', {str(log)!r}, 'team', 'meta', '--as-of', "
-        "'2024-08', '--format', 'jsonl'])\n"
+        f"r = CliRunner().invoke(main, ['--log', {str(log)!r}, *{args!r}, '--format', 'jsonl'])\n"
         "assert r.exit_code == 0, r.output\n"
-        "assert 'baptiste-roziere' in r.output"
+        f"assert {expected!r} in r.output"
     )
     _loaded(run)  # the first run builds the projection
-    loaded = _loaded(run)
+    return _loaded(run)
+
+
+def test_team_command_loads_no_write_path_module(tmp_path: Path) -> None:
+    """``timeline team`` imports no codec, cattrs, pendulum, attrs, queue or duckdb package."""
+    loaded = _loaded_by_command(
+        tmp_path, ["team", "meta", "--as-of", "2024-08"], "baptiste-roziere"
+    )
     # DuckDB's compiled core only: its package's Python layer costs about 100 ms more.
     assert "_duckdb" in loaded
     assert "duckdb" not in loaded
@@ -88,17 +95,7 @@ def test_questions_that_check_an_org_exists_load_no_write_path_module(
 ) -> None:
     """``timeline leaders``, and a ``team`` question with no one in it, which both check that
     the org exists, import no codec, rules, attrs or event classes either."""
-    log = tmp_path / "meta.jsonl"
-    shutil.copyfile(timeline.bundled_log(), log)
-    run = (
-        "from click.testing import CliRunner\n"
-        "from timeline.cli import main\n"
-        f"r = CliRunner().invoke(main, ['--log', {str(log)!r}, *{args!r}, '--format', 'jsonl'])\n"
-        "assert r.exit_code == 0, r.output\n"
-        f"assert {expected!r} in r.output"
-    )
-    _loaded(run)  # the first run builds the projection
-    assert not _loaded(run) & {*WRITE_PATH, "attr", "attrs"}
+    assert not _loaded_by_command(tmp_path, args, expected) & {*WRITE_PATH, "attr", "attrs"}
 
 
 def test_replay_query_and_verify_never_import_the_duckdb_package(tmp_path: Path) -> None:
