@@ -22,7 +22,7 @@ TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "pape
 
 def existing(con: duckdb.DuckDBPyConnection, kind: str, keys: set[str]) -> set[str]:
     """Return those of *keys* that the projection on *con* lists as *kind*."""
-    table = TABLES[kind]  # a fixed name from this module, never the caller's text
+    table = TABLES[kind]  # an unknown kind stops here: only these four names reach the SQL
     rows = con.execute(
         f"SELECT {kind} FROM {table} WHERE {kind} IN (SELECT unnest($keys))",
         {"keys": sorted(keys)},
