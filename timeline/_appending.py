@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _duck
-from ._locks import acquire
+from ._locks import take
 from .dates import format_timestamp, now_utc, parse_timestamp
 from .errors import ConflictError, InvalidEventError
 
@@ -187,9 +187,7 @@ class _Lookup:
         return True
 
     def _attach(self) -> None:
-        lock_path = self.tl.projection.lock_path
-        self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        acquire(self._lock_fd, lock_path, exclusive=False)
+        self._lock_fd = take(self.tl.projection.lock_path, exclusive=False)
         self.con = _duck.open_lookup(self.tl.projection.db_path)
 
     def close(self) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import TimelineError
 
-__all__ = ["LockTimeoutError", "flock"]
+__all__ = ["LockTimeoutError", "flock", "take"]
 
 DEFAULT_TIMEOUT = float(os.environ.get("TIMELINE_LOCK_TIMEOUT", "60"))
 
@@ -46,12 +46,22 @@ def acquire(fd: int, path: Path, *, exclusive: bool, timeout: float | None = Non
             delay = min(delay * 2, 0.05)
 
 
-@contextmanager
-def flock(path: Path, *, exclusive: bool, timeout: float | None = None) -> Iterator[int]:
-    """Hold a lock on *path* (created if missing) for the duration of the block."""
+def take(path: Path, *, exclusive: bool, timeout: float | None = None) -> int:
+    """Lock *path* (created if missing); return the descriptor whose closing releases it."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         acquire(fd, path, exclusive=exclusive, timeout=timeout)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+@contextmanager
+def flock(path: Path, *, exclusive: bool, timeout: float | None = None) -> Iterator[int]:
+    """Hold a lock on *path* (created if missing) for the duration of the block."""
+    fd = take(path, exclusive=exclusive, timeout=timeout)
+    try:
         yield fd
     finally:
         os.close(fd)

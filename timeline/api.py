@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _duck, _team
-from ._locks import acquire, flock
+from ._locks import flock, take
 from ._resources import bundled_log
 from ._rowdict import row_dict
 from ._slugs import existing
@@ -139,9 +139,8 @@ class Timeline:
         return self._con is not None and self._seen == (st.st_size, st.st_mtime_ns)
 
     def _open_reader(self) -> duckdb.DuckDBPyConnection:
-        lock_fd = os.open(self.projection.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        lock_fd = take(self.projection.lock_path, exclusive=False)
         try:
-            acquire(lock_fd, self.projection.lock_path, exclusive=False)
             self._con = self.projection.connect_read()
         except BaseException:
             os.close(lock_fd)
