@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from . import _parsed
 from . import _sqlfiles as sqlfiles
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def run(
             not all(types & touched for types in needs) or unless & touched
         ):
             continue
-        con.execute(body, sqlfiles.bound(body, params))
+        _parsed.execute(con, body, sqlfiles.bound(body, params))
 
 
 def rebuild_steps(

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import _duck, _team
+from . import _duck, _parsed, _team
 from ._locks import flock, take
 from ._resources import bundled_log
 from ._rowdict import row_dict
@@ -220,7 +220,7 @@ class Timeline:
         """Run read-only *sql* with named *params*; return the column names and the rows."""
         with self._reader() as con:
             try:
-                cur = con.execute(sql, params or {})
+                cur = _parsed.execute(con, sql, params)
             except _duck.engine().Error as exc:
                 raise QueryError(str(exc).splitlines()[0]) from None
             return [d[0] for d in cur.description or ()], cur.fetchall()
