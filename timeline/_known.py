@@ -21,6 +21,7 @@ from collections.abc import Callable
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
+from . import _parsed
 from ._facts import Fact, digest_of, fact_digest
 from ._slugs import TABLES, existing
 from .validate import KINDS, LoggedEvent
@@ -70,7 +71,8 @@ class ProjectionKnown:
         found: dict[str, LoggedEvent] = {}
         full = ids if digests is None else ids & digests
         if full:
-            rows = self.con.execute(
+            rows = _parsed.execute(
+                self.con,
                 "SELECT id, type, occurred, source, data, retracted_at IS NOT NULL FROM events"
                 " WHERE id IN (SELECT unnest($ids))",
                 {"ids": sorted(full)},
@@ -79,7 +81,8 @@ class ProjectionKnown:
                 digest = digest_of(r[1], r[2], r[3], json.loads(r[4]))
                 found[r[0]] = LoggedEvent(digest, r[1], bool(r[5]))
         if len(full) < len(ids):
-            rows = self.con.execute(
+            rows = _parsed.execute(
+                self.con,
                 "SELECT id, type, retracted_at IS NOT NULL FROM events"
                 " WHERE id IN (SELECT unnest($ids))",
                 {"ids": sorted(ids - full)},

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import _parsed
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -23,7 +25,8 @@ TABLES = {"person": "people", "org": "orgs", "source": "sources", "paper": "pape
 def existing(con: duckdb.DuckDBPyConnection, kind: str, keys: set[str]) -> set[str]:
     """Return those of *keys* that the projection on *con* lists as *kind*."""
     table = TABLES[kind]  # an unknown kind stops here: only these four names reach the SQL
-    rows = con.execute(
+    rows = _parsed.execute(
+        con,
         f"SELECT {kind} FROM {table} WHERE {kind} IN (SELECT unnest($keys))",
         {"keys": sorted(keys)},
     ).fetchall()
