@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import _duck
+from . import _duck, _parsed
 from ._locks import LockTimeoutError, flock
 from ._steps import CATCHUP_SKIP, rebuild_steps, run, statements
 from .log import EventLog, Tail
@@ -312,7 +312,7 @@ class Projection:
                 # The load statement, returning what it loaded: one statement fewer than
                 # counting the new events afterwards.
                 ((load, _, _),) = statements("load")
-                loaded = con.execute(load + " RETURNING seq, type", {"path": chunk.name})
+                loaded = _parsed.execute(con, load + " RETURNING seq, type", {"path": chunk.name})
                 touched = self._touched(con, loaded.fetchall(), after, tail)
                 params = {"after": after}
                 run(con, "catchup", params, touched=touched)
@@ -342,7 +342,8 @@ class Projection:
         touched = {type_ for _, type_ in loaded}
         if "EventRetracted" in touched:
             # One lookup by id (a scan of every event's id), then by seq.
-            con.execute(
+            _parsed.execute(
+                con,
                 "CREATE TEMP TABLE _retracted AS"
                 " SELECT e.* REPLACE (r.recorded AS retracted_at) FROM events e"
                 " JOIN (SELECT data->>'event' AS target, recorded FROM events"
@@ -350,19 +351,22 @@ class Projection:
                 " QUALIFY row_number() OVER (PARTITION BY e.seq ORDER BY r.recorded) = 1",
                 {"after": after},
             )
-            con.execute(
+            _parsed.execute(
+                con,
                 "UPDATE events SET retracted_at = r.retracted_at FROM _retracted r"
-                " WHERE events.seq = r.seq"
+                " WHERE events.seq = r.seq",
             )
-            row = con.execute("SELECT list(DISTINCT type) FROM _retracted").fetchone()
+            row = _parsed.execute(con, "SELECT list(DISTINCT type) FROM _retracted").fetchone()
             retracted = set(row[0] or ()) if row else set()
             touched |= retracted | {f"retracted:{t}" for t in retracted}
         return frozenset(touched)
 
     @staticmethod
     def _write_checkpoint(con: duckdb.DuckDBPyConnection, tail: Tail) -> None:
-        con.execute(
-            "DELETE FROM _checkpoint; INSERT INTO _checkpoint VALUES ($v, $size, $seq, $hash)",
+        _parsed.execute(con, "DELETE FROM _checkpoint")
+        _parsed.execute(
+            con,
+            "INSERT INTO _checkpoint VALUES ($v, $size, $seq, $hash)",
             {"v": schema_version(), "size": tail.size, "seq": tail.seq, "hash": tail.hash},
         )
 
