@@ -29,12 +29,12 @@ class Counting:
 
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    _parsed._parsed.clear()
+    _parsed._kept.clear()
     con = duckdb.connect()
     con.execute("CREATE TABLE t AS SELECT range AS n FROM range(10)")
     yield con
     con.close()
-    _parsed._parsed.clear()
+    _parsed._kept.clear()
 
 
 def test_a_text_is_parsed_once_and_each_call_binds_its_own_params(
@@ -68,7 +68,7 @@ def test_several_statements_run_as_execute_runs_them_and_are_not_kept(
     sql = "INSERT INTO t VALUES (100); SELECT max(n) FROM t"
     assert _parsed.execute(con, sql).fetchall() == [(100,)]
     assert con.execute("SELECT count(*) FROM t").fetchall() == [(11,)]
-    assert sql not in _parsed._parsed
+    assert sql not in _parsed._kept
 
 
 def test_a_text_duckdb_cannot_parse_raises_its_parser_error(
@@ -77,7 +77,7 @@ def test_a_text_duckdb_cannot_parse_raises_its_parser_error(
     """Unparsable SQL raises DuckDB's ParserException, as execute would, and is not kept."""
     with pytest.raises(duckdb.ParserException):
         _parsed.execute(con, "SELEKT 1")
-    assert not _parsed._parsed
+    assert not _parsed._kept
 
 
 def test_the_memory_of_parsed_texts_is_bounded(
@@ -87,7 +87,7 @@ def test_the_memory_of_parsed_texts_is_bounded(
     monkeypatch.setattr(_parsed, "LIMIT", 3)
     answers = [_parsed.execute(con, f"SELECT {i}").fetchall() for i in range(7)]
     assert answers == [[(i,)] for i in range(7)]
-    assert len(_parsed._parsed) <= 3
+    assert len(_parsed._kept) <= 3
 
 
 def test_threads_running_one_parsed_text_each_get_their_own_answer(

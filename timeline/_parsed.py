@@ -20,7 +20,7 @@ __all__ = ["LIMIT", "execute"]
 #: about 70 statements; the rest is what callers of ``Timeline.rows`` ask).
 LIMIT = 512
 
-_parsed: dict[str, Any] = {}
+_kept: dict[str, Any] = {}
 
 
 def execute(
@@ -28,17 +28,17 @@ def execute(
 ) -> duckdb.DuckDBPyConnection:
     """Run *sql* on *con* with named *params*, parsing it only the first time it is seen.
 
-    A text of several statements runs as ``execute`` runs it (each parsed anew): only
-    a single statement is kept.  A text DuckDB cannot parse raises its error, as
+    A text of several statements is parsed to count them, then run as ``execute``
+    runs it: only a single statement is kept.  A text DuckDB cannot parse raises its error, as
     ``execute`` would.
     """
-    statement = _parsed.get(sql)
+    statement = _kept.get(sql)
     if statement is None:
         statements = con.extract_statements(sql)
         if len(statements) != 1:
             return con.execute(sql, params or {})
         statement = statements[0]
-        if len(_parsed) >= LIMIT:
-            _parsed.clear()
-        _parsed[sql] = statement
+        if len(_kept) >= LIMIT:
+            _kept.clear()
+        _kept[sql] = statement
     return con.execute(statement, params or {})
