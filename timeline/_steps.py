@@ -29,13 +29,14 @@ __all__ = [
 ]
 
 #: Derived tables that a catch-up updates by key (sql/derive_catchup.sql) instead of rebuilding.
-INCREMENTAL = frozenset({"people", "roles", "org_names", "orgs", "org_links", "role_changes"})
+INCREMENTAL = frozenset({"people", "org_names", "orgs", "org_links", "role_changes"})
 #: Rows of `members` a replay sorts at a time (sql/member_ranges.sql).  One sort of all
 #: 6.8M rows at 10M events spilled past the memory limit: 36.6 s, against 21.9 s in four
 #: ranges (20.6 s in three, 23.5 s in two).  A 1M replay (666k rows) sorts once.
 MEMBER_SORT_ROWS = 2_000_000
-#: What a catch-up leaves out of derive.sql: the tables above, and the replay's helpers.
-CATCHUP_SKIP = INCREMENTAL | {"_role_changed"}
+#: What a catch-up leaves out of derive.sql: the tables above, and the `roles` view
+#: (over `edges` and `role_changes`, current without a catch-up's help).
+CATCHUP_SKIP = INCREMENTAL | {"roles"}
 
 
 @functools.cache
@@ -60,13 +61,13 @@ def run(
 ) -> None:
     """Run the statements of ``sql/<name>.sql`` one by one, each with the params it names.
 
-    Statements that create (or replace) a table named in *skip* are left out, and so, when
+    Statements that create (or replace) a table or view named in *skip* are left out, and so, when
     *touched* (the event types a catch-up read) is given, are those whose
     ``-- needs:`` lines it does not meet (each line lists types of which one must
     have been touched) or whose ``-- unless:`` lines name a touched type.
     """
     for body, needs, unless in statements(name):
-        created = re.match(r"\s*CREATE OR REPLACE (?:TEMP )?TABLE (\w+)", body)
+        created = re.match(r"\s*CREATE OR REPLACE (?:TEMP )?(?:TABLE|VIEW) (\w+)", body)
         if created and created.group(1) in skip:
             continue
         if touched is not None and (
@@ -101,8 +102,6 @@ def rebuild_steps(
         con.execute("INSERT INTO leader_stints FROM _stints WHERE track = 'leader' ORDER BY org")
 
     def members() -> None:
-        # The replay's helpers are done with: free their memory for the sorts below.
-        con.execute("DROP TABLE _edges; DROP TABLE _role_changed")
         run(con, "members")
         con.execute("DROP TABLE _stints")
         for lo, hi in member_ranges(con):
@@ -115,7 +114,7 @@ def rebuild_steps(
     return [
         ("schema", schema),
         *([("load events", load)] if nonempty else []),
-        ("edges", lambda: run(con, "edge_index")),
+        ("edges", lambda: run(con, "edges")),
         ("stints", stints),
         ("derived tables", lambda: run(con, "derive")),
         ("members", members),

@@ -1,6 +1,6 @@
 -- Catch-up for the derived tables: after `catchup.sql` loaded the events with
--- seq > $after (and marked what they retract), bring `people`, `roles`,
--- `org_names`, `orgs`, `org_links` and `role_changes` up to date by key instead
+-- seq > $after (and marked what they retract), bring `people`, `org_names`,
+-- `orgs`, `org_links` and `role_changes` up to date by key instead
 -- of rebuilding them from every event.
 -- Definitions must stay those of derive.sql: tests/test_projection_catchup.py
 -- compares every table after a catch-up with a full rebuild.
@@ -39,19 +39,6 @@ WHERE seq <= $after AND type = 'PersonAdded'
   AND data->>'person' IN (SELECT person FROM _people_touched)
   AND data->>'person' NOT IN (SELECT person FROM people)
 QUALIFY row_number() OVER (PARTITION BY data->>'person' ORDER BY seq DESC) = 1;
-
--- roles: one row per visible role event, so drop the retracted, add the new.
--- needs: retracted:PersonJoined retracted:RoleChanged
-DELETE FROM roles WHERE seq IN (SELECT seq FROM _retracted);
-
--- needs: PersonJoined RoleChanged
-INSERT INTO roles BY NAME
-SELECT d.person AS person, d.org AS org, d.role AS role, occurred, lo, hi, seq, id, source, type
-FROM (SELECT *, json_transform(data, '{"person": "VARCHAR", "org": "VARCHAR",
-                                       "role": "VARCHAR"}') AS d
-      FROM visible_events('infinity'::TIMESTAMP)
-      WHERE seq > $after AND type IN ('PersonJoined', 'RoleChanged'))
-WHERE d.role IS NOT NULL;
 
 -- org_names: one row per visible OrgFounded/OrgRenamed event.
 -- needs: retracted:OrgFounded retracted:OrgRenamed
@@ -109,8 +96,9 @@ UPDATE role_changes SET retracted_at = r.retracted_at
 FROM _retracted r WHERE role_changes.seq = r.seq;
 
 -- needs: RoleChanged
-INSERT INTO role_changes
-SELECT d.person AS person, d.org AS org, d.role AS role, lo, seq, id, recorded, retracted_at
+INSERT INTO role_changes BY NAME
+SELECT d.person AS person, d.org AS org, d.role AS role, lo, seq, id, recorded, retracted_at,
+       occurred, hi, source
 FROM (SELECT *, json_transform(data, '{"person": "VARCHAR", "org": "VARCHAR",
                                        "role": "VARCHAR"}') AS d
       FROM events WHERE seq > $after AND type = 'RoleChanged');

@@ -56,16 +56,16 @@ CREATE OR REPLACE MACRO visible_events(known_at) AS TABLE
     SELECT * FROM events
     WHERE recorded <= known_at AND (retracted_at IS NULL OR retracted_at > known_at);
 
--- Membership and leadership edges (edge_index.sql) visible at `known_at`.  With
--- `prepared`, they are read from the connection's `_edges` table, which a replay or a
--- catch-up fills once (every edge, or the affected pairs' ones); otherwise from the
--- `edge_rows` view over the events.  `orgs` and `persons` (lists of slugs, or NULL for
--- all) keep only those orgs' and people's edges: tl_stints partitions by both, so a
--- question on a few orgs or people then windows their edges alone, not every edge of
--- the log (a `--known-at` team question at 1M events: 1.0-1.4 s -> 0.2-0.4 s).
+-- Membership and leadership edges (the `edges` table, edges.sql) visible at `known_at`.
+-- With `prepared`, they are read from the connection's `_edges`: during a replay all of
+-- them, during a catch-up the affected pairs' ones.  `orgs` and `persons` (lists of
+-- slugs, or NULL for all) keep only those orgs' and people's edges: tl_stints
+-- partitions by both, so a question on a few orgs or people then windows their edges
+-- alone, not every edge of the log (a `--known-at` team question at 1M events:
+-- 1.0-1.4 s -> 0.2-0.4 s).
 CREATE OR REPLACE MACRO tl_edges(known_at, prepared, orgs := NULL, persons := NULL) AS TABLE
     SELECT track, person, org, title, edge, lo, hi, seq, id, occurred, role, tenure
-    FROM query_table(CASE WHEN prepared THEN '_edges' ELSE 'edge_rows' END)
+    FROM query_table(CASE WHEN prepared THEN '_edges' ELSE 'edges' END)
     WHERE recorded <= known_at AND (retracted_at IS NULL OR retracted_at > known_at)
       AND (orgs IS NULL OR list_contains(orgs, org))
       AND (persons IS NULL OR list_contains(persons, person));

@@ -15,8 +15,27 @@ CREATE TABLE events (
     data JSON NOT NULL,
     retracted_at TIMESTAMP
 );
--- Which events are edges of which (person, org); filled by edge_index.sql.
-CREATE TABLE edge_index (person VARCHAR, org VARCHAR, seq BIGINT);
+-- Every membership and leadership edge, typed from its event once (edges.sql), with
+-- the event's visibility columns: the stints as known now or at any known_at are
+-- windows over these rows, and a catch-up reads a pair's edges here rather than
+-- parsing its events' JSON again.  A retraction updates retracted_at here as in `events`.
+CREATE TABLE edges (
+    track VARCHAR,
+    person VARCHAR,
+    org VARCHAR,
+    title VARCHAR,
+    edge VARCHAR,
+    lo DATE,
+    hi DATE,
+    seq BIGINT,
+    id VARCHAR USING COMPRESSION uncompressed,
+    occurred VARCHAR,
+    role VARCHAR,
+    tenure VARCHAR,
+    source VARCHAR,
+    recorded TIMESTAMP,
+    retracted_at TIMESTAMP
+);
 -- Leadership stints as known now (tl_stints, track 'leader'); a replay writes them
 -- ordered by org, so the zone maps let a question on one org skip most row groups.
 -- Member stints live in `members` (members.sql); the `stints` view shows both.

@@ -1,5 +1,5 @@
--- Membership and leadership edges of the events in table `tbl` (`events`, or a temp
--- table of some of them): each join, leave and leadership change typed once (one JSON
+-- Membership and leadership edges of the events in table `tbl` (`events`, or the events
+-- a catch-up loads): each join, leave and leadership change typed once (one JSON
 -- parse per event); a join (or an incoming leader) starts, a leave (or an outgoing
 -- leader) ends.  Retracted events stay, with their retracted_at, so tl_edges can
 -- answer for any known_at.
@@ -29,15 +29,9 @@ FROM (
 )
 WHERE x.person IS NOT NULL;
 
--- Every edge, for tl_edges(known_at, false): the question macros' stints as known then.
-CREATE OR REPLACE VIEW edge_rows AS FROM tl_edge_rows('events');
+-- A replay types every edge once, into `edges`; tl_stints reads them through `_edges`
+-- (tl_edges with `prepared`), a view here and a catch-up's share of them in
+-- catchup.sql.  Not sorted: sorting cost a replay 0.3-0.5 s at 1M events.
+INSERT INTO edges FROM tl_edge_rows('events');
 
--- A replay types every edge once, into `_edges`, which edge_index and tl_stints read;
--- the connection's end drops it.
-CREATE TEMP TABLE _edges AS FROM tl_edge_rows('events');
-
--- Which events are edges of which (person, org): what a catch-up needs to find the
--- edges of the pairs it recomputes without reading the JSON of every event.
--- catchup.sql adds the new events' keys.  Not sorted: sorting cost a replay 0.3-0.5 s
--- at 1M events, and saves a catch-up only a few ms of scanning.
-INSERT INTO edge_index SELECT person, org, seq FROM _edges;
+CREATE TEMP VIEW _edges AS FROM edges;
