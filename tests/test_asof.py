@@ -187,6 +187,18 @@ def test_retraction_is_ignored_before_it_was_recorded(small) -> None:
     assert "ana" not in {r["person"] for r in before}
 
 
+def test_retraction_caught_up_later_hides_the_edge_as_known_from_then(small) -> None:
+    """A retraction that a catch-up applies to an edge already projected hides it as known later."""
+    assert "ana" not in {r["person"] for r in small.team("acme", "2025-01")}
+    small.append(
+        ['{"type":"EventRetracted","data":{"event":"l-ana","reason":"wrong"}}'],
+        recorded_at="2025-06-01T00:00:00Z",
+    )
+    assert small.sync().action == "incremental"
+    later = small.team("acme", "2025-01", known_at="2025-06-02")
+    assert "ana" in {r["person"] for r in later}
+
+
 def test_leaders_as_of(small) -> None:
     """A leadership change hands the title over: before it the old head, after it the new one."""
     assert [r["person"] for r in small.leaders("lab", "2024")] == ["cy"]
