@@ -98,7 +98,7 @@ def rebuild_steps(
         # Every stint once, in a temp table: the member stints go into `members` (its
         # rows for their own org), the leadership stints into `leader_stints`, ordered
         # by org so that a question on one org (leaders_as_of) skips most row groups.
-        con.execute("CREATE TEMP TABLE _stints AS FROM tl_stints('infinity'::TIMESTAMP, true)")
+        con.execute("CREATE TEMP TABLE _stints AS FROM tl_stints('infinity'::TIMESTAMP, false)")
         con.execute("INSERT INTO leader_stints FROM _stints WHERE track = 'leader' ORDER BY org")
 
     def members() -> None:

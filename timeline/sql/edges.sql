@@ -29,10 +29,7 @@ FROM (
 )
 WHERE x.person IS NOT NULL;
 
--- A replay types every edge once, into `edges`; tl_stints reads them through `_edges`
--- (tl_edges with `prepared`), a view here and a catch-up's share of them in
--- catchup.sql.  Not sorted (sorting the narrower edge_index it replaced cost a replay
--- 0.3-0.5 s at 1M events).
+-- A replay types every edge once, into `edges`, which its stints and the questions as
+-- known then read (tl_edges).  Not sorted (sorting the narrower edge_index it replaced
+-- cost a replay 0.3-0.5 s at 1M events).
 INSERT INTO edges FROM tl_edge_rows('events');
-
-CREATE TEMP VIEW _edges AS FROM edges;

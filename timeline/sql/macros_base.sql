@@ -57,8 +57,8 @@ CREATE OR REPLACE MACRO visible_events(known_at) AS TABLE
     WHERE recorded <= known_at AND (retracted_at IS NULL OR retracted_at > known_at);
 
 -- Membership and leadership edges (the `edges` table, edges.sql) visible at `known_at`.
--- With `prepared`, they are read from the connection's `_edges`: during a replay all of
--- them, during a catch-up the affected pairs' ones.  `orgs` and `persons` (lists of
+-- With `prepared`, only those in the connection's `_edges`: a catch-up's share of them,
+-- the affected pairs' (catchup.sql).  `orgs` and `persons` (lists of
 -- slugs, or NULL for all) keep only those orgs' and people's edges: tl_stints
 -- partitions by both, so a question on a few orgs or people then windows their edges
 -- alone, not every edge of the log (a `--known-at` team question at 1M events:
