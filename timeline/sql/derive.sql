@@ -62,7 +62,7 @@ ORDER BY person, org;
 
 -- Every visible role event: a join that names a role (from `edges`) and a role change.
 -- A view: the two tables it reads are kept up to date, so a catch-up has nothing to
--- do for it (as a table it cost a 1M replay 0.2 s and most catch-ups two statements).
+-- do for it (as a table it cost a 1M replay 0.2 s and most catch-ups one or two statements).
 CREATE OR REPLACE VIEW roles AS
 SELECT person, org, role, occurred, lo, hi, seq, id, source, 'PersonJoined' AS type
 FROM edges

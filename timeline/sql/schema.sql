@@ -17,8 +17,8 @@ CREATE TABLE events (
 );
 -- Every membership and leadership edge, typed from its event once (edges.sql), with
 -- the event's visibility columns: the stints as known now or at any known_at are
--- windows over these rows, and a catch-up reads a pair's edges here rather than
--- parsing its events' JSON again.  A retraction updates retracted_at here as in `events`.
+-- windows over these rows, and a catch-up finds a pair's events through them.  A
+-- retraction updates retracted_at here as in `events`.
 CREATE TABLE edges (
     track VARCHAR,
     person VARCHAR,
