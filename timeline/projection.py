@@ -341,7 +341,9 @@ class Projection:
             raise ValueError(f"expected seq {after + 1}..{tail.seq}, read {len(seqs)}: {span}")
         touched = {type_ for _, type_ in loaded}
         if "EventRetracted" in touched:
-            # One lookup by id (a scan of every event's id), then by seq.
+            # One lookup by id, then by seq.  An id the append generated begins with its
+            # seq, so for a few targets events.id's zone maps skip most row groups (one
+            # target at 1M events: 7 of 123); looking them up by that seq was no faster.
             _parsed.execute(
                 con,
                 "CREATE TEMP TABLE _retracted AS"
