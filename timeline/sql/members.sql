@@ -127,17 +127,21 @@ CREATE OR REPLACE MACRO tl_member_rows(base_table, lo, hi) AS TABLE
 -- Sorted by root_key (tl_root_key), in small row groups (Projection's writers attach
 -- the file with ROW_GROUP_SIZE): one root's rows then sit in one or two row groups,
 -- which the zone maps find.  (Sorting by (root, s_lo) cost more and pruned nothing
--- more.)  The ids are stored uncompressed, as in `events` (schema.sql).  A replay
--- fills it from `_member_base` below, a range of keys at a time (_steps.rebuild_steps).
+-- more.)  The ids are stored uncompressed, as in `events` (schema.sql), and so are
+-- `person` and `name`, nearly one value a row, which the dictionary and FSST coding
+-- barely shrank (six blocks more of 270 at 1M events) and which every scan of them
+-- then decoded: a team question, the catch-up's delete by pair and the write of the
+-- table were each a little faster so.  A replay fills it from `_member_base` below, a
+-- range of keys at a time (_steps.rebuild_steps).
 CREATE OR REPLACE TABLE members (
     root_key UBIGINT,
     root VARCHAR,
     cs_lo DATE,
     cs_hi DATE,
     ce_lo DATE,
-    person VARCHAR,
+    person VARCHAR USING COMPRESSION uncompressed,
     org VARCHAR,
-    name VARCHAR,
+    name VARCHAR USING COMPRESSION uncompressed,
     joined VARCHAR,
     "left" VARCHAR,
     s_lo DATE,
