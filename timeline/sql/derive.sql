@@ -53,12 +53,7 @@ FROM events
 WHERE (type = 'OrgFounded' AND data->>'parent' IS NOT NULL) OR type = 'OrgMerged';
 
 CREATE OR REPLACE TABLE role_changes AS
-SELECT d.person AS person, d.org AS org, d.role AS role, lo, seq, id, recorded, retracted_at,
-       occurred, hi, source
-FROM (SELECT *, json_transform(data, '{"person": "VARCHAR", "org": "VARCHAR",
-                                       "role": "VARCHAR"}') AS d
-      FROM events WHERE type = 'RoleChanged')
-ORDER BY person, org;
+FROM tl_role_change_rows('events') ORDER BY person, org;
 
 -- Every visible role event: a join that names a role (from `edges`) and a role change.
 -- A view: the two tables it reads are kept up to date, so a catch-up has nothing to

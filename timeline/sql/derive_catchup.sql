@@ -96,9 +96,4 @@ UPDATE role_changes SET retracted_at = r.retracted_at
 FROM _retracted r WHERE role_changes.seq = r.seq;
 
 -- needs: RoleChanged
-INSERT INTO role_changes BY NAME
-SELECT d.person AS person, d.org AS org, d.role AS role, lo, seq, id, recorded, retracted_at,
-       occurred, hi, source
-FROM (SELECT *, json_transform(data, '{"person": "VARCHAR", "org": "VARCHAR",
-                                       "role": "VARCHAR"}') AS d
-      FROM events WHERE seq > $after AND type = 'RoleChanged');
+INSERT INTO role_changes FROM tl_role_change_rows('events') WHERE seq > $after;

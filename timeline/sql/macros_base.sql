@@ -56,6 +56,16 @@ CREATE OR REPLACE MACRO visible_events(known_at) AS TABLE
     SELECT * FROM events
     WHERE recorded <= known_at AND (retracted_at IS NULL OR retracted_at > known_at);
 
+-- The role changes among the events in table `tbl`, typed from their JSON once: every
+-- row of `role_changes`, which a replay fills from `events` (derive.sql) and a
+-- catch-up extends with the events it loads (derive_catchup.sql), so both type alike.
+CREATE OR REPLACE MACRO tl_role_change_rows(tbl) AS TABLE
+SELECT d.person AS person, d.org AS org, d.role AS role, lo, seq, id, recorded, retracted_at,
+       occurred, hi, source
+FROM (SELECT *, json_transform(data, '{"person": "VARCHAR", "org": "VARCHAR",
+                                       "role": "VARCHAR"}') AS d
+      FROM query_table(tbl) WHERE type = 'RoleChanged');
+
 -- Membership and leadership edges (the `edges` table, edges.sql) visible at `known_at`.
 -- With `prepared`, only those in the connection's `_edges`: a catch-up's share of them,
 -- the affected pairs' (catchup.sql).  `orgs` and `persons` (lists of
